@@ -1,0 +1,282 @@
+/**
+ * The blueprint loader: read → resolve `extends` → validate against the schema → semantic checks → normalise.
+ * Every problem is collected and thrown once as a {@link BlueprintError}; nothing partial is ever returned.
+ * A loader instance caches parsed files, so validating many environments that share templates parses each
+ * template once.
+ */
+import * as fs from "fs";
+import { loadCatalog, type Catalog } from "./catalog";
+import { didYouMean } from "./hints";
+import { BlueprintError, type BlueprintIssue, type SourcePosition } from "./issues";
+import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment } from "./model";
+import { normalize } from "./normalize";
+import { BlueprintRepository, displayPath } from "./repository";
+import { validateAgainstSchema, type DocumentKind } from "./schema";
+import { checkEnvironment } from "./semantics";
+import { parseSource, type SourceResult } from "./source";
+import { lookup, mergeTracked, toPlain, withoutKeys, type Tracked, type TrackedMap } from "./tracked";
+import * as path from "path";
+
+/** An environment that passed every check. */
+export interface LoadedEnvironment {
+  /** The environment file (absolute). */
+  readonly file: string;
+  /** Every file that contributed, in merge order (templates first, this file last). */
+  readonly sources: readonly string[];
+  /** The effective document after `extends` and schema defaults. */
+  readonly blueprint: EnvironmentBlueprint;
+  /** Where each value came from. */
+  readonly tree: Tracked;
+  /** The normalised model the program builds. */
+  readonly resolved: ResolvedEnvironment;
+}
+
+/** A client profile that passed every check. */
+export interface LoadedClient {
+  readonly file: string;
+  readonly profile: ClientProfile;
+}
+
+/** Options of a loader. */
+export interface LoaderOptions {
+  /** Blueprints root. @default the project's blueprints/ folder */
+  readonly repository?: BlueprintRepository;
+  /** Catalog to check names against. @default blueprints/catalog/ovh.yaml */
+  readonly catalog?: Catalog;
+}
+
+interface Composed {
+  readonly tree: TrackedMap;
+  readonly sources: string[];
+}
+
+/** Loads and checks blueprints. */
+export class BlueprintLoader {
+  readonly repository: BlueprintRepository;
+  readonly catalog: Catalog;
+  private readonly parsed = new Map<string, SourceResult>();
+  private readonly clientCache = new Map<string, { client?: LoadedClient; issues: BlueprintIssue[] }>();
+
+  constructor(options: LoaderOptions = {}) {
+    this.repository = options.repository ?? new BlueprintRepository();
+    this.catalog = options.catalog ?? loadCatalog();
+  }
+
+  /** Reads and parses a file once per loader. */
+  private read(file: string): SourceResult {
+    const cached = this.parsed.get(file);
+    if (cached) return cached;
+    const shown = displayPath(file);
+    let result: SourceResult;
+    try {
+      const stat = fs.statSync(file);
+      if (!stat.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      result = parseSource(shown, fs.readFileSync(file));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const message = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a blueprint file" : `cannot read file (${code ?? String(e)})`;
+      result = { ok: false, issues: [{ file: shown, line: 1, col: 1, pointer: "", code: "source.unreadable", message }] };
+    }
+    this.parsed.set(file, result);
+    return result;
+  }
+
+  /** The `kind` a parsed document declares, if it is a known one. */
+  private static kindOf(tree: TrackedMap): DocumentKind | undefined {
+    const kind = tree.entries.get("kind")?.value;
+    return kind?.kind === "scalar" && (kind.value === "Client" || kind.value === "Environment" || kind.value === "Template")
+      ? kind.value
+      : undefined;
+  }
+
+  /** Resolves `extends` of `file` recursively and returns the merged tree (without `extends`). */
+  private compose(file: string, chain: readonly string[], issues: BlueprintIssue[]): Composed | undefined {
+    const source = this.read(file);
+    if (!source.ok) {
+      issues.push(...source.issues);
+      return undefined;
+    }
+    const tree = source.tree as TrackedMap;
+    const ext = tree.entries.get("extends");
+    let base: Tracked | undefined;
+    const sources: string[] = [];
+    if (ext) {
+      const refs = ext.value.kind === "list" ? ext.value.items : [ext.value];
+      for (const ref of refs) {
+        if (ref.kind !== "scalar" || typeof ref.value !== "string" || ref.value === "") {
+          issues.push(issueAt(ref.origin, "/extends", "extends.invalid", "each extends entry must be a non-empty string"));
+          continue;
+        }
+        const target = this.repository.resolveExtends(ref.value, file);
+        if (chain.includes(target) || target === file) {
+          const cycle = [...chain, file, target].map((f) => displayPath(f)).join(" → ");
+          issues.push(issueAt(ref.origin, "/extends", "extends.cycle", `extends cycle: ${cycle}`));
+          continue;
+        }
+        if (!fs.existsSync(target)) {
+          const templates = this.repository.templates().map((t) => `templates/${path.basename(t, ".yaml")}`);
+          issues.push(issueAt(ref.origin, "/extends", "extends.missing", `extends "${ref.value}": no such file (${displayPath(target)})`, didYouMean(ref.value, templates)));
+          continue;
+        }
+        const parent = this.compose(target, [...chain, file], issues);
+        if (!parent) continue;
+        const parentKind = BlueprintLoader.kindOf(parent.tree);
+        if (parentKind === "Client") {
+          issues.push(issueAt(ref.origin, "/extends", "extends.kind", `extends "${ref.value}": a Client profile cannot be extended`));
+          continue;
+        }
+        base = base ? mergeTracked(base, parent.tree) : parent.tree;
+        sources.push(...parent.sources.filter((s) => !sources.includes(s)));
+      }
+    }
+    const own = withoutKeys(tree, ["extends"]);
+    const merged = (base ? mergeTracked(base, own) : own) as TrackedMap;
+    return { tree: merged, sources: [...sources, file] };
+  }
+
+  /** Loads and checks a client profile by id. */
+  loadClient(clientId: string): LoadedClient {
+    const { client, issues } = this.checkClient(clientId);
+    if (!client) throw new BlueprintError(issues);
+    return client;
+  }
+
+  private checkClient(clientId: string): { client?: LoadedClient; issues: BlueprintIssue[] } {
+    const cached = this.clientCache.get(clientId);
+    if (cached) return cached;
+    const file = this.repository.clientFile(clientId);
+    const issues: BlueprintIssue[] = [];
+    const source = this.read(file);
+    let result: { client?: LoadedClient; issues: BlueprintIssue[] };
+    if (!source.ok) {
+      result = { issues: source.issues };
+    } else {
+      const data = toPlain(source.tree) as Record<string, unknown>;
+      if (data.kind !== "Client") {
+        issues.push(issueAt(source.tree.origin, "/kind", "kind.expected-client", `${displayPath(file)} must be a Client profile (kind: Client)`));
+      } else {
+        scaffold(data, "serviceLevel");
+        issues.push(...validateAgainstSchema("Client", data, source.tree));
+        const id = (data.metadata as { id?: unknown } | undefined)?.id;
+        if (issues.length === 0 && id !== clientId) {
+          issues.push(located(source.tree, "/metadata/id", "client.id-mismatch", `client id "${String(id)}" does not match its folder "${clientId}"`, `rename the folder or set id: ${clientId}`));
+        }
+      }
+      result = issues.length ? { issues } : { client: { file, profile: data as unknown as ClientProfile }, issues };
+    }
+    this.clientCache.set(clientId, result);
+    return result;
+  }
+
+  /** Loads, checks and normalises an environment file; throws a BlueprintError with every problem. */
+  loadEnvironmentFile(file: string): LoadedEnvironment {
+    const abs = path.resolve(file);
+    const issues: BlueprintIssue[] = [];
+    const composed = this.compose(abs, [], issues);
+    if (!composed) throw new BlueprintError(issues);
+    const { tree, sources } = composed;
+    const kind = BlueprintLoader.kindOf(tree);
+    if (kind !== "Environment") {
+      issues.push(...this.checkKindless(tree, "Environment"));
+      throw new BlueprintError(issues);
+    }
+    const data = toPlain(tree) as Record<string, unknown>;
+    scaffold(data, "operations", ["backups", "monitoring", "securityUpdates", "logForwarding", "runTeamAccess"]);
+    issues.push(...validateAgainstSchema("Environment", data, tree));
+    if (issues.length > 0) throw new BlueprintError(issues);
+    const blueprint = data as unknown as EnvironmentBlueprint;
+
+    const where = this.repository.locate(abs);
+    if (where && where.client !== blueprint.metadata.client) {
+      issues.push(located(tree, "/metadata/client", "metadata.client-mismatch", `client "${blueprint.metadata.client}" does not match the folder "${where.client}"`, `set client: ${where.client}`));
+    }
+    if (where?.environment && where.environment !== blueprint.metadata.environment) {
+      issues.push(located(tree, "/metadata/environment", "metadata.environment-mismatch", `environment "${blueprint.metadata.environment}" does not match the file name "${where.environment}"`, `set environment: ${where.environment}`));
+    }
+    const { client, issues: clientIssues } = this.checkClient(blueprint.metadata.client);
+    if (!client) {
+      const missing = clientIssues.some((i) => i.code === "source.unreadable");
+      issues.push(
+        missing
+          ? located(tree, "/metadata/client", "ref.client", `no client profile for "${blueprint.metadata.client}" (${displayPath(this.repository.clientFile(blueprint.metadata.client))})`, didYouMean(blueprint.metadata.client, this.repository.clients()))
+          : located(tree, "/metadata/client", "ref.client-invalid", `the client profile of "${blueprint.metadata.client}" is invalid; see its own errors`),
+      );
+      if (!missing) issues.push(...clientIssues);
+      throw new BlueprintError(issues);
+    }
+    for (const p of checkEnvironment(blueprint, client.profile, this.catalog)) {
+      issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
+    }
+    if (issues.length > 0) throw new BlueprintError(issues);
+    return { file: abs, sources, blueprint, tree, resolved: normalize(blueprint, client.profile) };
+  }
+
+  /** Loads `client/environment` from the standard layout. */
+  loadEnvironment(client: string, environment: string): LoadedEnvironment {
+    return this.loadEnvironmentFile(this.repository.environmentFile(client, environment));
+  }
+
+  /** For a document whose kind is wrong or missing: schema errors against the top-level document shape. */
+  private checkKindless(tree: TrackedMap, expected: DocumentKind): BlueprintIssue[] {
+    const kind = tree.entries.get("kind");
+    if (!kind) return [located(tree, "", "schema.required", `missing required field "kind"`, `this file should say kind: ${expected}`)];
+    return [located(tree, "/kind", "kind.unexpected", `expected kind "${expected}", found ${JSON.stringify(toPlain(kind.value))}`)];
+  }
+
+  /** Checks any blueprint file by its kind and returns its problems (empty when valid). */
+  checkFile(file: string): BlueprintIssue[] {
+    const abs = path.resolve(file);
+    const source = this.read(abs);
+    if (!source.ok) return source.issues;
+    const kind = BlueprintLoader.kindOf(source.tree as TrackedMap);
+    try {
+      if (kind === "Client") {
+        const where = this.repository.locate(abs);
+        if (where) return this.checkClient(where.client).issues;
+        const data = toPlain(source.tree);
+        return validateAgainstSchema("Client", data, source.tree);
+      }
+      if (kind === "Template") {
+        const issues: BlueprintIssue[] = [];
+        const composed = this.compose(abs, [], issues);
+        if (composed) issues.push(...validateAgainstSchema("Template", toPlain(composed.tree), composed.tree));
+        return issues;
+      }
+      if (kind === "Environment") {
+        this.loadEnvironmentFile(abs);
+        return [];
+      }
+      const data = toPlain(source.tree) as Record<string, unknown>;
+      const issues = validateAgainstSchema("Environment", { ...data, kind: data.kind ?? null }, source.tree).filter(
+        (i) => i.pointer === "/kind" || i.pointer === "/apiVersion" || i.code === "schema.required",
+      );
+      const kindIssue = kind === undefined && data.kind !== undefined
+        ? [located(source.tree, "/kind", "schema.enum", `${JSON.stringify(data.kind)} is not a blueprint kind; expected one of: Client, Environment, Template`, didYouMean(data.kind, ["Client", "Environment", "Template"]))]
+        : [];
+      return kindIssue.length ? kindIssue : issues.length ? issues : [located(source.tree, "", "schema.required", `missing required field "kind"`)];
+    } catch (e) {
+      if (e instanceof BlueprintError) return [...e.issues];
+      throw e;
+    }
+  }
+}
+
+/** Ensures `data[key]` (and the given sub-keys) exist as objects, so schema defaults fill them. */
+function scaffold(data: Record<string, unknown>, key: string, subKeys: readonly string[] = []): void {
+  if (data[key] === undefined) data[key] = {};
+  const section = data[key];
+  if (section && typeof section === "object" && !Array.isArray(section)) {
+    for (const sub of subKeys) {
+      if ((section as Record<string, unknown>)[sub] === undefined) (section as Record<string, unknown>)[sub] = {};
+    }
+  }
+}
+
+function issueAt(origin: SourcePosition, pointer: string, code: string, message: string, hint?: string): BlueprintIssue {
+  return { file: origin.file, line: origin.line, col: origin.col, pointer, code, message, ...(hint ? { hint } : {}) };
+}
+
+/** Builds an issue located at the node a pointer reaches in the tree. */
+function located(tree: Tracked, pointer: string, code: string, message: string, hint?: string): BlueprintIssue {
+  return issueAt(lookup(tree, pointer).node.origin, pointer, code, message, hint);
+}

@@ -1,0 +1,269 @@
+/**
+ * TypeScript types of blueprint language v1, as they are after schema validation (schema defaults applied) and
+ * after normalisation (derived names and cross-field defaults). The JSON Schema is the source of truth;
+ * `tests/unit/blueprints/model.test.ts` keeps these in step with it.
+ */
+
+/** String-to-string labels. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A run-team member and their SSH key. */
+export interface RunTeamMember {
+  readonly name: string;
+  readonly sshPublicKey: string;
+}
+
+/** A client profile (kind: Client). */
+export interface ClientProfile {
+  readonly apiVersion: "majordome/v1";
+  readonly kind: "Client";
+  readonly metadata: { readonly id: string; readonly displayName: string };
+  readonly contacts?: readonly {
+    readonly name: string;
+    readonly email: string;
+    readonly phone?: string;
+    readonly role: "technical" | "billing" | "security" | "escalation" | "management";
+  }[];
+  readonly serviceLevel?: { readonly supportHours: "24x7" | "12x5" | "8x5"; readonly responseTimeMinutes: number };
+  readonly allowedRegions?: readonly string[];
+  readonly monthlyBudgetEur?: number;
+  readonly labels?: Labels;
+  readonly runTeam?: { readonly members?: readonly RunTeamMember[] };
+}
+
+/** Deployment tier; production protects stateful resources. */
+export type Tier = "production" | "staging" | "development";
+
+/** Where OVHcloud resources go. */
+export interface Target {
+  readonly provider: "ovh";
+  readonly endpoint: "ovh-eu" | "ovh-ca" | "ovh-us";
+  readonly projectConfigKey: string;
+  readonly regions: readonly string[];
+}
+
+/** A subnet of the private network. */
+export interface Subnet {
+  readonly name: string;
+  readonly region: string;
+  readonly cidr: string;
+}
+
+/** The vRack private network. */
+export interface Network {
+  readonly vlanId: number;
+  readonly cidr: string;
+  readonly subnets?: readonly Subnet[];
+  readonly gateway?: { readonly enabled: boolean; readonly model: "s" | "m" | "l" };
+}
+
+/** A block volume attached to each instance of a server group. */
+export interface Volume {
+  readonly name: string;
+  readonly sizeGb: number;
+  readonly type: "classic" | "high-speed" | "high-speed-gen2";
+}
+
+/** A named group of identical instances. */
+export interface ServerGroup {
+  readonly name: string;
+  readonly flavor: string;
+  readonly image: string;
+  readonly count: number;
+  readonly role?: string;
+  readonly region?: string;
+  readonly public: boolean;
+  readonly volumes?: readonly Volume[];
+  readonly userData?: string;
+}
+
+/** A Kubernetes node pool. */
+export interface NodePool {
+  readonly name: string;
+  readonly flavor: string;
+  readonly size?: number;
+  readonly autoscale?: { readonly min: number; readonly max: number };
+}
+
+/** A managed Kubernetes cluster. */
+export interface Kubernetes {
+  readonly name: string;
+  readonly version: string;
+  readonly region?: string;
+  readonly nodePools: readonly NodePool[];
+}
+
+/** A managed database cluster. */
+export interface Database {
+  readonly name: string;
+  readonly engine: "postgresql" | "mysql";
+  readonly version: string;
+  readonly plan: "essential" | "business" | "production";
+  readonly flavor: string;
+  readonly diskGb: number;
+  readonly region?: string;
+  readonly users?: readonly { readonly name: string; readonly readOnly: boolean }[];
+  readonly databases?: readonly string[];
+  readonly allowFrom?: {
+    readonly serverGroups?: readonly string[];
+    readonly kubernetes: boolean;
+    readonly cidrs?: readonly string[];
+  };
+}
+
+/** An object storage bucket. */
+export interface Bucket {
+  readonly name: string;
+  readonly region?: string;
+  readonly versioning: boolean;
+  readonly lifecycle?: { readonly expireAfterDays?: number; readonly noncurrentExpireAfterDays?: number };
+  readonly access?: readonly { readonly name: string; readonly level: "read" | "read-write" }[];
+}
+
+/** A DNS record. */
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: "A" | "AAAA" | "CNAME" | "TXT" | "MX";
+  readonly ttl: number;
+  readonly value?: string;
+  readonly loadBalancer?: string;
+  readonly server?: string;
+}
+
+/** A DNS zone and its records. */
+export interface Dns {
+  readonly zone: string;
+  readonly records?: readonly DnsRecord[];
+}
+
+/** A load balancer listener. */
+export interface Listener {
+  readonly name: string;
+  readonly protocol: "http" | "https" | "tcp" | "udp";
+  readonly port: number;
+  readonly pool: string;
+}
+
+/** A load balancer pool of one server group. */
+export interface Pool {
+  readonly name: string;
+  readonly serverGroup: string;
+  readonly port: number;
+  readonly protocol: "http" | "tcp" | "proxy";
+  readonly algorithm: "roundRobin" | "leastConnections" | "sourceIP";
+  readonly healthCheckPath?: string;
+}
+
+/** A load balancer. */
+export interface LoadBalancer {
+  readonly name: string;
+  readonly region?: string;
+  readonly size: "small" | "medium" | "large";
+  readonly listeners: readonly Listener[];
+  readonly pools: readonly Pool[];
+}
+
+/** One build step on an SSH-reached host; exactly one action is set. */
+export interface HostStep {
+  readonly name: string;
+  readonly packages?: readonly string[];
+  readonly file?: { readonly path: string; readonly content: string; readonly mode: string; readonly owner: string };
+  readonly service?: { readonly name: string; readonly enabled: boolean; readonly restartOnChangeOf?: readonly string[] };
+  readonly run?: string;
+  readonly undo?: string;
+}
+
+/** A reusable set of host steps. */
+export interface HostRole {
+  readonly name: string;
+  readonly steps: readonly HostStep[];
+}
+
+/** An existing server reached over SSH. */
+export interface Host {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly keySecret: string;
+  readonly roles?: readonly string[];
+  readonly steps?: readonly HostStep[];
+}
+
+/** The managed-services contract as code. */
+export interface Operations {
+  readonly backups?: { readonly enabled: boolean; readonly schedule: string; readonly retentionDays: number };
+  readonly monitoring?: { readonly enabled: boolean; readonly endpoint?: string; readonly alertContacts?: readonly string[] };
+  readonly securityUpdates?: { readonly policy: "automatic" | "notify" | "manual"; readonly window: string };
+  readonly logForwarding?: { readonly enabled: boolean; readonly destination?: string };
+  readonly runTeamAccess?: { readonly members?: readonly string[]; readonly sudo: boolean };
+}
+
+/** An environment document after `extends` and schema defaults. */
+export interface EnvironmentBlueprint {
+  readonly apiVersion: "majordome/v1";
+  readonly kind: "Environment";
+  readonly description?: string;
+  readonly metadata: {
+    readonly client: string;
+    readonly environment: string;
+    readonly tier?: Tier;
+    readonly owner?: string;
+    readonly labels?: Labels;
+    readonly dependsOn?: readonly string[];
+  };
+  readonly target?: Target;
+  readonly network?: Network;
+  readonly servers?: readonly ServerGroup[];
+  readonly kubernetes?: Kubernetes;
+  readonly databases?: readonly Database[];
+  readonly buckets?: readonly Bucket[];
+  readonly dns?: Dns;
+  readonly loadBalancers?: readonly LoadBalancer[];
+  readonly hostRoles?: readonly HostRole[];
+  readonly hosts?: readonly Host[];
+  readonly operations?: Operations;
+}
+
+/** A host with its roles expanded into steps (role steps first, in role order, then the host's own). */
+export interface ResolvedHost extends Host {
+  readonly resourceName: string;
+  readonly allSteps: readonly HostStep[];
+}
+
+/** The normalised environment the components are built from: every default applied, every name derived. */
+export interface ResolvedEnvironment {
+  readonly client: string;
+  readonly environment: string;
+  /** `<client>-<environment>`: the stack name and the prefix of every resource name. */
+  readonly stackName: string;
+  readonly tier: Tier;
+  /** True for production: databases, buckets and volumes are protected. */
+  readonly protectStateful: boolean;
+  /** Labels for every resource: client defaults, then environment labels, then majordome's own. */
+  readonly labels: Labels;
+  readonly owner?: string;
+  readonly dependsOn: readonly string[];
+  readonly target?: Target;
+  /** The first target region, default of every regional resource. */
+  readonly defaultRegion?: string;
+  readonly network?: Network & { readonly resourceName: string; readonly subnets: readonly Subnet[] };
+  readonly servers: readonly (ServerGroup & { readonly region: string; readonly resourceName: string })[];
+  readonly kubernetes?: Kubernetes & { readonly region: string; readonly resourceName: string };
+  readonly databases: readonly (Database & {
+    readonly region: string;
+    readonly resourceName: string;
+    readonly users: readonly { readonly name: string; readonly readOnly: boolean }[];
+    readonly databases: readonly string[];
+    readonly allowFrom: { readonly serverGroups: readonly string[]; readonly kubernetes: boolean; readonly cidrs: readonly string[] };
+  })[];
+  readonly buckets: readonly (Bucket & { readonly region: string; readonly resourceName: string })[];
+  readonly dns?: Dns & { readonly records: readonly DnsRecord[] };
+  readonly loadBalancers: readonly (LoadBalancer & { readonly region: string; readonly resourceName: string })[];
+  readonly hosts: readonly ResolvedHost[];
+  readonly operations: Required<Omit<Operations, "runTeamAccess">> & {
+    readonly runTeamAccess: { readonly members: readonly RunTeamMember[]; readonly sudo: boolean };
+  };
+  /** The client profile, for reports. */
+  readonly clientProfile: ClientProfile;
+}

@@ -1,0 +1,105 @@
+/**
+ * Normalisation: the one place where cross-field defaults and derived names are computed. Schema defaults
+ * (single-field) are already applied by the validator; this adds what needs more than one field.
+ */
+import { carve, formatCidr, parseCidr } from "./cidr";
+import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, Subnet, Tier } from "./model";
+
+/** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
+export function deriveName(client: string, environment: string, key: string): string {
+  return `${client}-${environment}-${key}`;
+}
+
+/** Default tier from the environment name, when metadata.tier is not set. */
+export function defaultTier(environment: string): Tier {
+  return environment === "production" || environment === "prod" ? "production" : "staging";
+}
+
+/** Turns a valid environment blueprint (and its client profile) into the resolved model the program builds. */
+export function normalize(env: EnvironmentBlueprint, client: ClientProfile): ResolvedEnvironment {
+  const { client: clientId, environment } = env.metadata;
+  const name = (key: string) => deriveName(clientId, environment, key);
+  const tier = env.metadata.tier ?? defaultTier(environment);
+  const defaultRegion = env.target?.regions[0];
+  const region = (r: string | undefined) => r ?? (defaultRegion as string);
+  const ops = env.operations ?? {};
+  const members = client.runTeam?.members ?? [];
+  const granted = ops.runTeamAccess?.members;
+  return {
+    client: clientId,
+    environment,
+    stackName: `${clientId}-${environment}`,
+    tier,
+    protectStateful: tier === "production",
+    labels: {
+      ...(client.labels ?? {}),
+      ...(env.metadata.labels ?? {}),
+      "majordome-client": clientId,
+      "majordome-environment": environment,
+      "majordome-tier": tier,
+    },
+    ...(env.metadata.owner ? { owner: env.metadata.owner } : {}),
+    dependsOn: env.metadata.dependsOn ?? [],
+    ...(env.target ? { target: env.target, defaultRegion } : {}),
+    ...(env.network
+      ? { network: { ...env.network, resourceName: name("net"), subnets: subnetsOf(env) } }
+      : {}),
+    servers: (env.servers ?? []).map((s) => ({ ...s, region: region(s.region), resourceName: name(s.name) })),
+    ...(env.kubernetes
+      ? { kubernetes: { ...env.kubernetes, region: region(env.kubernetes.region), resourceName: name(env.kubernetes.name) } }
+      : {}),
+    databases: (env.databases ?? []).map((db) => ({
+      ...db,
+      region: region(db.region),
+      resourceName: name(db.name),
+      users: db.users ?? [],
+      databases: db.databases ?? [],
+      allowFrom: {
+        serverGroups: db.allowFrom?.serverGroups ?? [],
+        kubernetes: db.allowFrom?.kubernetes ?? false,
+        cidrs: db.allowFrom?.cidrs ?? [],
+      },
+    })),
+    buckets: (env.buckets ?? []).map((b) => ({ ...b, region: region(b.region), resourceName: name(b.name) })),
+    ...(env.dns ? { dns: { ...env.dns, records: env.dns.records ?? [] } } : {}),
+    loadBalancers: (env.loadBalancers ?? []).map((lb) => ({ ...lb, region: region(lb.region), resourceName: name(lb.name) })),
+    hosts: (env.hosts ?? []).map((h) => ({
+      ...h,
+      resourceName: name(h.name),
+      allSteps: [
+        ...(h.roles ?? []).flatMap((r) => env.hostRoles?.find((x) => x.name === r)?.steps ?? []),
+        ...(h.steps ?? []),
+      ],
+    })),
+    operations: {
+      // The loader scaffolds every operations section before validation, so schema defaults filled them.
+      backups: required(ops.backups, "operations.backups"),
+      monitoring: required(ops.monitoring, "operations.monitoring"),
+      securityUpdates: required(ops.securityUpdates, "operations.securityUpdates"),
+      logForwarding: required(ops.logForwarding, "operations.logForwarding"),
+      runTeamAccess: {
+        members: granted ? members.filter((m) => granted.includes(m.name)) : members,
+        sudo: ops.runTeamAccess?.sudo ?? true,
+      },
+    },
+    clientProfile: client,
+  };
+}
+
+/** The declared subnets, or one /24 per target region carved in order from the network block. */
+function subnetsOf(env: EnvironmentBlueprint): Subnet[] {
+  const net = env.network;
+  if (!net) return [];
+  if (net.subnets && net.subnets.length > 0) return [...net.subnets];
+  const parsed = parseCidr(net.cidr);
+  if (!parsed.ok) return [];
+  return (env.target?.regions ?? []).flatMap((region, i) => {
+    const block = carve(parsed.cidr, 24, i);
+    return block ? [{ name: region.toLowerCase(), region, cidr: formatCidr(block) }] : [];
+  });
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal error: ${what} was not defaulted before normalisation`);
+  return value;
+}

@@ -1,0 +1,125 @@
+/**
+ * JSON Schema validation of blueprint documents with ajv: the schema is compiled once per process, every error
+ * is collected, and each is turned into a located issue with a hint where one helps.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import * as fs from "fs";
+import * as path from "path";
+import { didYouMean } from "./hints";
+import type { BlueprintIssue } from "./issues";
+import { BLUEPRINTS_DIR } from "./paths";
+import { escapeSegment } from "./pointer";
+import { lookup, type Tracked } from "./tracked";
+
+/** Where the schema lives; editors reference this path (`# yaml-language-server: $schema=…`). */
+export const SCHEMA_FILE = path.join(BLUEPRINTS_DIR, "schema", "majordome.v1.schema.json");
+/** The schema document itself. */
+export const SCHEMA: { $id: string; $defs: Record<string, unknown> } = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+
+/** Document kinds of blueprint language v1. */
+export type DocumentKind = "Client" | "Environment" | "Template";
+
+let validators: Record<DocumentKind, ValidateFunction> | undefined;
+
+function compiled(): Record<DocumentKind, ValidateFunction> {
+  if (!validators) {
+    // verbose gives each error its parentSchema and data, which the hints need.
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, verbose: true });
+    addFormats(ajv, ["email", "uri"]);
+    ajv.addSchema(SCHEMA);
+    const get = (def: string) => {
+      const fn = ajv.getSchema(`${SCHEMA.$id}#/$defs/${def}`);
+      if (!fn) throw new Error(`internal: schema definition ${def} missing`);
+      return fn;
+    };
+    validators = { Client: get("client"), Environment: get("environment"), Template: get("template") };
+  }
+  return validators;
+}
+
+/**
+ * Validates `data` (mutated: schema defaults are filled in) as a document of `kind`, and returns located
+ * issues; `tree` is the tracked value `data` came from, used for positions.
+ */
+export function validateAgainstSchema(kind: DocumentKind, data: unknown, tree: Tracked): BlueprintIssue[] {
+  const validate = compiled()[kind];
+  if (validate(data)) return [];
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if" && e.keyword !== "$ref");
+  const seen = new Set<string>();
+  const issues: BlueprintIssue[] = [];
+  for (const error of errors) {
+    const issue = toIssue(error, tree);
+    const key = `${issue.pointer}|${issue.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
+  const parent = error.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
+  let pointer = error.instancePath;
+  let message: string;
+  let hint: string | undefined;
+  let atKey = false;
+  switch (error.keyword) {
+    case "required":
+      message = `missing required field "${error.params.missingProperty}"`;
+      break;
+    case "additionalProperties": {
+      const field = String(error.params.additionalProperty);
+      pointer = `${error.instancePath}/${escapeSegment(field)}`;
+      message = `unknown field "${field}"`;
+      hint = didYouMean(field, Object.keys(parent?.properties ?? {}));
+      atKey = true;
+      break;
+    }
+    case "enum": {
+      const allowed = (error.params.allowedValues as unknown[]).map(String);
+      message = `${JSON.stringify(error.data)} is not allowed; expected one of: ${allowed.join(", ")}`;
+      hint = didYouMean(error.data, allowed);
+      break;
+    }
+    case "const":
+      message = `must be ${JSON.stringify(error.params.allowedValue)}, not ${JSON.stringify(error.data)}`;
+      break;
+    case "type":
+      message = `must be ${article(String(error.params.type))}, not ${describe(error.data)}`;
+      break;
+    case "pattern":
+      message = `${JSON.stringify(error.data)} is not valid here`;
+      hint = parent?.description ?? `must match ${error.params.pattern}`;
+      break;
+    case "format":
+      message = `${JSON.stringify(error.data)} is not a valid ${error.params.format}`;
+      break;
+    default:
+      message = `${error.message ?? "is invalid"}`;
+  }
+  const found = lookup(tree, pointer);
+  const position = atKey && found.exact && found.keyOrigin ? found.keyOrigin : found.node.origin;
+  return {
+    file: position.file,
+    line: position.line,
+    col: position.col,
+    pointer,
+    code: `schema.${error.keyword}`,
+    message,
+    ...(hint ? { hint } : {}),
+  };
+}
+
+function article(type: string): string {
+  const a = /^[aeiou]/.test(type) ? "an" : "a";
+  return type === "null" ? "null" : `${a} ${type === "object" ? "mapping" : type === "array" ? "list" : type}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null (empty)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
