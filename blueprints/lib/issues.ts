@@ -35,7 +35,8 @@ export class BlueprintError extends Error {
 /** Sorts issues by file, line, column, so output reads top to bottom. */
 export function sortIssues(issues: readonly BlueprintIssue[]): BlueprintIssue[] {
   return [...issues].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.pointer.localeCompare(b.pointer),
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.pointer.localeCompare(b.pointer),
   );
 }
 

@@ -74,8 +74,16 @@ export class BlueprintLoader {
       result = parseSource(shown, fs.readFileSync(file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const message = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a blueprint file" : `cannot read file (${code ?? String(e)})`;
-      result = { ok: false, issues: [{ file: shown, line: 1, col: 1, pointer: "", code: "source.unreadable", message }] };
+      const message =
+        code === "ENOENT"
+          ? "file not found"
+          : code === "EISDIR"
+            ? "is a directory, not a blueprint file"
+            : `cannot read file (${code ?? String(e)})`;
+      result = {
+        ok: false,
+        issues: [{ file: shown, line: 1, col: 1, pointer: "", code: "source.unreadable", message }],
+      };
     }
     this.parsed.set(file, result);
     return result;
@@ -84,7 +92,8 @@ export class BlueprintLoader {
   /** The `kind` a parsed document declares, if it is a known one. */
   private static kindOf(tree: TrackedMap): DocumentKind | undefined {
     const kind = tree.entries.get("kind")?.value;
-    return kind?.kind === "scalar" && (kind.value === "Client" || kind.value === "Environment" || kind.value === "Template")
+    return kind?.kind === "scalar" &&
+      (kind.value === "Client" || kind.value === "Environment" || kind.value === "Template")
       ? kind.value
       : undefined;
   }
@@ -104,7 +113,14 @@ export class BlueprintLoader {
       const refs = ext.value.kind === "list" ? ext.value.items : [ext.value];
       for (const ref of refs) {
         if (ref.kind !== "scalar" || typeof ref.value !== "string" || ref.value === "") {
-          issues.push(issueAt(ref.origin, "/extends", "extends.invalid", "each extends entry must be a non-empty string"));
+          issues.push(
+            issueAt(
+              ref.origin,
+              "/extends",
+              "extends.invalid",
+              "each extends entry must be a non-empty string",
+            ),
+          );
           continue;
         }
         const target = this.repository.resolveExtends(ref.value, file);
@@ -115,14 +131,29 @@ export class BlueprintLoader {
         }
         if (!fs.existsSync(target)) {
           const templates = this.repository.templates().map((t) => `templates/${path.basename(t, ".yaml")}`);
-          issues.push(issueAt(ref.origin, "/extends", "extends.missing", `extends "${ref.value}": no such file (${displayPath(target)})`, didYouMean(ref.value, templates)));
+          issues.push(
+            issueAt(
+              ref.origin,
+              "/extends",
+              "extends.missing",
+              `extends "${ref.value}": no such file (${displayPath(target)})`,
+              didYouMean(ref.value, templates),
+            ),
+          );
           continue;
         }
         const parent = this.compose(target, [...chain, file], issues);
         if (!parent) continue;
         const parentKind = BlueprintLoader.kindOf(parent.tree);
         if (parentKind === "Client") {
-          issues.push(issueAt(ref.origin, "/extends", "extends.kind", `extends "${ref.value}": a Client profile cannot be extended`));
+          issues.push(
+            issueAt(
+              ref.origin,
+              "/extends",
+              "extends.kind",
+              `extends "${ref.value}": a Client profile cannot be extended`,
+            ),
+          );
           continue;
         }
         base = base ? mergeTracked(base, parent.tree) : parent.tree;
@@ -153,16 +184,33 @@ export class BlueprintLoader {
     } else {
       const data = toPlain(source.tree) as Record<string, unknown>;
       if (data.kind !== "Client") {
-        issues.push(issueAt(source.tree.origin, "/kind", "kind.expected-client", `${displayPath(file)} must be a Client profile (kind: Client)`));
+        issues.push(
+          issueAt(
+            source.tree.origin,
+            "/kind",
+            "kind.expected-client",
+            `${displayPath(file)} must be a Client profile (kind: Client)`,
+          ),
+        );
       } else {
         scaffold(data, "serviceLevel");
         issues.push(...validateAgainstSchema("Client", data, source.tree));
         const id = (data.metadata as { id?: unknown } | undefined)?.id;
         if (issues.length === 0 && id !== clientId) {
-          issues.push(located(source.tree, "/metadata/id", "client.id-mismatch", `client id "${String(id)}" does not match its folder "${clientId}"`, `rename the folder or set id: ${clientId}`));
+          issues.push(
+            located(
+              source.tree,
+              "/metadata/id",
+              "client.id-mismatch",
+              `client id "${String(id)}" does not match its folder "${clientId}"`,
+              `rename the folder or set id: ${clientId}`,
+            ),
+          );
         }
       }
-      result = issues.length ? { issues } : { client: { file, profile: data as unknown as ClientProfile }, issues };
+      result = issues.length
+        ? { issues }
+        : { client: { file, profile: data as unknown as ClientProfile }, issues };
     }
     this.clientCache.set(clientId, result);
     return result;
@@ -181,25 +229,58 @@ export class BlueprintLoader {
       throw new BlueprintError(issues);
     }
     const data = toPlain(tree) as Record<string, unknown>;
-    scaffold(data, "operations", ["backups", "monitoring", "securityUpdates", "logForwarding", "runTeamAccess"]);
+    scaffold(data, "operations", [
+      "backups",
+      "monitoring",
+      "securityUpdates",
+      "logForwarding",
+      "runTeamAccess",
+    ]);
     issues.push(...validateAgainstSchema("Environment", data, tree));
     if (issues.length > 0) throw new BlueprintError(issues);
     const blueprint = data as unknown as EnvironmentBlueprint;
 
     const where = this.repository.locate(abs);
     if (where && where.client !== blueprint.metadata.client) {
-      issues.push(located(tree, "/metadata/client", "metadata.client-mismatch", `client "${blueprint.metadata.client}" does not match the folder "${where.client}"`, `set client: ${where.client}`));
+      issues.push(
+        located(
+          tree,
+          "/metadata/client",
+          "metadata.client-mismatch",
+          `client "${blueprint.metadata.client}" does not match the folder "${where.client}"`,
+          `set client: ${where.client}`,
+        ),
+      );
     }
     if (where?.environment && where.environment !== blueprint.metadata.environment) {
-      issues.push(located(tree, "/metadata/environment", "metadata.environment-mismatch", `environment "${blueprint.metadata.environment}" does not match the file name "${where.environment}"`, `set environment: ${where.environment}`));
+      issues.push(
+        located(
+          tree,
+          "/metadata/environment",
+          "metadata.environment-mismatch",
+          `environment "${blueprint.metadata.environment}" does not match the file name "${where.environment}"`,
+          `set environment: ${where.environment}`,
+        ),
+      );
     }
     const { client, issues: clientIssues } = this.checkClient(blueprint.metadata.client);
     if (!client) {
       const missing = clientIssues.some((i) => i.code === "source.unreadable");
       issues.push(
         missing
-          ? located(tree, "/metadata/client", "ref.client", `no client profile for "${blueprint.metadata.client}" (${displayPath(this.repository.clientFile(blueprint.metadata.client))})`, didYouMean(blueprint.metadata.client, this.repository.clients()))
-          : located(tree, "/metadata/client", "ref.client-invalid", `the client profile of "${blueprint.metadata.client}" is invalid; see its own errors`),
+          ? located(
+              tree,
+              "/metadata/client",
+              "ref.client",
+              `no client profile for "${blueprint.metadata.client}" (${displayPath(this.repository.clientFile(blueprint.metadata.client))})`,
+              didYouMean(blueprint.metadata.client, this.repository.clients()),
+            )
+          : located(
+              tree,
+              "/metadata/client",
+              "ref.client-invalid",
+              `the client profile of "${blueprint.metadata.client}" is invalid; see its own errors`,
+            ),
       );
       if (!missing) issues.push(...clientIssues);
       throw new BlueprintError(issues);
@@ -219,8 +300,24 @@ export class BlueprintLoader {
   /** For a document whose kind is wrong or missing: schema errors against the top-level document shape. */
   private checkKindless(tree: TrackedMap, expected: DocumentKind): BlueprintIssue[] {
     const kind = tree.entries.get("kind");
-    if (!kind) return [located(tree, "", "schema.required", `missing required field "kind"`, `this file should say kind: ${expected}`)];
-    return [located(tree, "/kind", "kind.unexpected", `expected kind "${expected}", found ${JSON.stringify(toPlain(kind.value))}`)];
+    if (!kind)
+      return [
+        located(
+          tree,
+          "",
+          "schema.required",
+          `missing required field "kind"`,
+          `this file should say kind: ${expected}`,
+        ),
+      ];
+    return [
+      located(
+        tree,
+        "/kind",
+        "kind.unexpected",
+        `expected kind "${expected}", found ${JSON.stringify(toPlain(kind.value))}`,
+      ),
+    ];
   }
 
   /** Checks any blueprint file by its kind and returns its problems (empty when valid). */
@@ -239,7 +336,8 @@ export class BlueprintLoader {
       if (kind === "Template") {
         const issues: BlueprintIssue[] = [];
         const composed = this.compose(abs, [], issues);
-        if (composed) issues.push(...validateAgainstSchema("Template", toPlain(composed.tree), composed.tree));
+        if (composed)
+          issues.push(...validateAgainstSchema("Template", toPlain(composed.tree), composed.tree));
         return issues;
       }
       if (kind === "Environment") {
@@ -247,13 +345,28 @@ export class BlueprintLoader {
         return [];
       }
       const data = toPlain(source.tree) as Record<string, unknown>;
-      const issues = validateAgainstSchema("Environment", { ...data, kind: data.kind ?? null }, source.tree).filter(
-        (i) => i.pointer === "/kind" || i.pointer === "/apiVersion" || i.code === "schema.required",
-      );
-      const kindIssue = kind === undefined && data.kind !== undefined
-        ? [located(source.tree, "/kind", "schema.enum", `${JSON.stringify(data.kind)} is not a blueprint kind; expected one of: Client, Environment, Template`, didYouMean(data.kind, ["Client", "Environment", "Template"]))]
-        : [];
-      return kindIssue.length ? kindIssue : issues.length ? issues : [located(source.tree, "", "schema.required", `missing required field "kind"`)];
+      const issues = validateAgainstSchema(
+        "Environment",
+        { ...data, kind: data.kind ?? null },
+        source.tree,
+      ).filter((i) => i.pointer === "/kind" || i.pointer === "/apiVersion" || i.code === "schema.required");
+      const kindIssue =
+        kind === undefined && data.kind !== undefined
+          ? [
+              located(
+                source.tree,
+                "/kind",
+                "schema.enum",
+                `${JSON.stringify(data.kind)} is not a blueprint kind; expected one of: Client, Environment, Template`,
+                didYouMean(data.kind, ["Client", "Environment", "Template"]),
+              ),
+            ]
+          : [];
+      return kindIssue.length
+        ? kindIssue
+        : issues.length
+          ? issues
+          : [located(source.tree, "", "schema.required", `missing required field "kind"`)];
     } catch (e) {
       if (e instanceof BlueprintError) return [...e.issues];
       throw e;
@@ -267,16 +380,37 @@ function scaffold(data: Record<string, unknown>, key: string, subKeys: readonly 
   const section = data[key];
   if (section && typeof section === "object" && !Array.isArray(section)) {
     for (const sub of subKeys) {
-      if ((section as Record<string, unknown>)[sub] === undefined) (section as Record<string, unknown>)[sub] = {};
+      if ((section as Record<string, unknown>)[sub] === undefined)
+        (section as Record<string, unknown>)[sub] = {};
     }
   }
 }
 
-function issueAt(origin: SourcePosition, pointer: string, code: string, message: string, hint?: string): BlueprintIssue {
-  return { file: origin.file, line: origin.line, col: origin.col, pointer, code, message, ...(hint ? { hint } : {}) };
+function issueAt(
+  origin: SourcePosition,
+  pointer: string,
+  code: string,
+  message: string,
+  hint?: string,
+): BlueprintIssue {
+  return {
+    file: origin.file,
+    line: origin.line,
+    col: origin.col,
+    pointer,
+    code,
+    message,
+    ...(hint ? { hint } : {}),
+  };
 }
 
 /** Builds an issue located at the node a pointer reaches in the tree. */
-function located(tree: Tracked, pointer: string, code: string, message: string, hint?: string): BlueprintIssue {
+function located(
+  tree: Tracked,
+  pointer: string,
+  code: string,
+  message: string,
+  hint?: string,
+): BlueprintIssue {
   return issueAt(lookup(tree, pointer).node.origin, pointer, code, message, hint);
 }

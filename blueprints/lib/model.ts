@@ -24,7 +24,10 @@ export interface ClientProfile {
     readonly phone?: string;
     readonly role: "technical" | "billing" | "security" | "escalation" | "management";
   }[];
-  readonly serviceLevel?: { readonly supportHours: "24x7" | "12x5" | "8x5"; readonly responseTimeMinutes: number };
+  readonly serviceLevel?: {
+    readonly supportHours: "24x7" | "12x5" | "8x5";
+    readonly responseTimeMinutes: number;
+  };
   readonly allowedRegions?: readonly string[];
   readonly monthlyBudgetEur?: number;
   readonly labels?: Labels;
@@ -167,8 +170,17 @@ export interface LoadBalancer {
 export interface HostStep {
   readonly name: string;
   readonly packages?: readonly string[];
-  readonly file?: { readonly path: string; readonly content: string; readonly mode: string; readonly owner: string };
-  readonly service?: { readonly name: string; readonly enabled: boolean; readonly restartOnChangeOf?: readonly string[] };
+  readonly file?: {
+    readonly path: string;
+    readonly content: string;
+    readonly mode: string;
+    readonly owner: string;
+  };
+  readonly service?: {
+    readonly name: string;
+    readonly enabled: boolean;
+    readonly restartOnChangeOf?: readonly string[];
+  };
   readonly run?: string;
   readonly undo?: string;
 }
@@ -193,7 +205,11 @@ export interface Host {
 /** The managed-services contract as code. */
 export interface Operations {
   readonly backups?: { readonly enabled: boolean; readonly schedule: string; readonly retentionDays: number };
-  readonly monitoring?: { readonly enabled: boolean; readonly endpoint?: string; readonly alertContacts?: readonly string[] };
+  readonly monitoring?: {
+    readonly enabled: boolean;
+    readonly endpoint?: string;
+    readonly alertContacts?: readonly string[];
+  };
   readonly securityUpdates?: { readonly policy: "automatic" | "notify" | "manual"; readonly window: string };
   readonly logForwarding?: { readonly enabled: boolean; readonly destination?: string };
   readonly runTeamAccess?: { readonly members?: readonly string[]; readonly sudo: boolean };
@@ -255,11 +271,18 @@ export interface ResolvedEnvironment {
     readonly resourceName: string;
     readonly users: readonly { readonly name: string; readonly readOnly: boolean }[];
     readonly databases: readonly string[];
-    readonly allowFrom: { readonly serverGroups: readonly string[]; readonly kubernetes: boolean; readonly cidrs: readonly string[] };
+    readonly allowFrom: {
+      readonly serverGroups: readonly string[];
+      readonly kubernetes: boolean;
+      readonly cidrs: readonly string[];
+    };
   })[];
   readonly buckets: readonly (Bucket & { readonly region: string; readonly resourceName: string })[];
   readonly dns?: Dns & { readonly records: readonly DnsRecord[] };
-  readonly loadBalancers: readonly (LoadBalancer & { readonly region: string; readonly resourceName: string })[];
+  readonly loadBalancers: readonly (LoadBalancer & {
+    readonly region: string;
+    readonly resourceName: string;
+  })[];
   readonly hosts: readonly ResolvedHost[];
   readonly operations: Required<Omit<Operations, "runTeamAccess">> & {
     readonly runTeamAccess: { readonly members: readonly RunTeamMember[]; readonly sudo: boolean };

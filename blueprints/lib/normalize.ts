@@ -46,7 +46,13 @@ export function normalize(env: EnvironmentBlueprint, client: ClientProfile): Res
       : {}),
     servers: (env.servers ?? []).map((s) => ({ ...s, region: region(s.region), resourceName: name(s.name) })),
     ...(env.kubernetes
-      ? { kubernetes: { ...env.kubernetes, region: region(env.kubernetes.region), resourceName: name(env.kubernetes.name) } }
+      ? {
+          kubernetes: {
+            ...env.kubernetes,
+            region: region(env.kubernetes.region),
+            resourceName: name(env.kubernetes.name),
+          },
+        }
       : {}),
     databases: (env.databases ?? []).map((db) => ({
       ...db,
@@ -62,7 +68,11 @@ export function normalize(env: EnvironmentBlueprint, client: ClientProfile): Res
     })),
     buckets: (env.buckets ?? []).map((b) => ({ ...b, region: region(b.region), resourceName: name(b.name) })),
     ...(env.dns ? { dns: { ...env.dns, records: env.dns.records ?? [] } } : {}),
-    loadBalancers: (env.loadBalancers ?? []).map((lb) => ({ ...lb, region: region(lb.region), resourceName: name(lb.name) })),
+    loadBalancers: (env.loadBalancers ?? []).map((lb) => ({
+      ...lb,
+      region: region(lb.region),
+      resourceName: name(lb.name),
+    })),
     hosts: (env.hosts ?? []).map((h) => ({
       ...h,
       resourceName: name(h.name),

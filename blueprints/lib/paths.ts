@@ -5,9 +5,11 @@ import * as path from "path";
 function findProjectRoot(start: string): string {
   let dir = start;
   for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json")))
+      return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`internal error: cannot find the Majordome project root above ${start}`);
+    if (parent === dir)
+      throw new Error(`internal error: cannot find the Majordome project root above ${start}`);
     dir = parent;
   }
 }

@@ -15,7 +15,9 @@ import { lookup, type Tracked } from "./tracked";
 /** Where the schema lives; editors reference this path (`# yaml-language-server: $schema=…`). */
 export const SCHEMA_FILE = path.join(BLUEPRINTS_DIR, "schema", "majordome.v1.schema.json");
 /** The schema document itself. */
-export const SCHEMA: { $id: string; $defs: Record<string, unknown> } = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+export const SCHEMA: { $id: string; $defs: Record<string, unknown> } = JSON.parse(
+  fs.readFileSync(SCHEMA_FILE, "utf8"),
+);
 
 /** Document kinds of blueprint language v1. */
 export type DocumentKind = "Client" | "Environment" | "Template";
@@ -25,7 +27,13 @@ let validators: Record<DocumentKind, ValidateFunction> | undefined;
 function compiled(): Record<DocumentKind, ValidateFunction> {
   if (!validators) {
     // verbose gives each error its parentSchema and data, which the hints need.
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, verbose: true });
+    const ajv = new Ajv({
+      allErrors: true,
+      strict: true,
+      strictRequired: false,
+      useDefaults: true,
+      verbose: true,
+    });
     addFormats(ajv, ["email", "uri"]);
     ajv.addSchema(SCHEMA);
     const get = (def: string) => {
@@ -60,7 +68,8 @@ export function validateAgainstSchema(kind: DocumentKind, data: unknown, tree: T
 }
 
 function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
-  const parent = error.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
+  const parent = error.parentSchema as
+    { properties?: Record<string, unknown>; description?: string } | undefined;
   let pointer = error.instancePath;
   let message: string;
   let hint: string | undefined;
@@ -114,7 +123,9 @@ function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
 
 function article(type: string): string {
   const a = /^[aeiou]/.test(type) ? "an" : "a";
-  return type === "null" ? "null" : `${a} ${type === "object" ? "mapping" : type === "array" ? "list" : type}`;
+  return type === "null"
+    ? "null"
+    : `${a} ${type === "object" ? "mapping" : type === "array" ? "list" : type}`;
 }
 
 function describe(value: unknown): string {

@@ -20,7 +20,11 @@ export interface Problem {
 type Path = readonly (string | number)[];
 
 /** Runs every semantic rule and returns all problems found. */
-export function checkEnvironment(env: EnvironmentBlueprint, client: ClientProfile, catalog: Catalog): Problem[] {
+export function checkEnvironment(
+  env: EnvironmentBlueprint,
+  client: ClientProfile,
+  catalog: Catalog,
+): Problem[] {
   const problems: Problem[] = [];
   const report = (path: Path, code: string, message: string, hint?: string) =>
     problems.push({ pointer: toPointer(path), code, message, ...(hint ? { hint } : {}) });
@@ -43,11 +47,24 @@ export function checkEnvironment(env: EnvironmentBlueprint, client: ClientProfil
 type Report = (path: Path, code: string, message: string, hint?: string) => void;
 
 /** Reports every item whose `name` repeats an earlier one in the same list. */
-function unique<T>(items: readonly T[] | undefined, key: (item: T) => string, path: Path, field: string, what: string, report: Report) {
+function unique<T>(
+  items: readonly T[] | undefined,
+  key: (item: T) => string,
+  path: Path,
+  field: string,
+  what: string,
+  report: Report,
+) {
   const seen = new Set<string>();
   (items ?? []).forEach((item, i) => {
     const k = key(item);
-    if (seen.has(k)) report([...path, i, field], "names.duplicate", `${what} "${k}" is defined twice`, "names are stable keys and must be unique");
+    if (seen.has(k))
+      report(
+        [...path, i, field],
+        "names.duplicate",
+        `${what} "${k}" is defined twice`,
+        "names are stable keys and must be unique",
+      );
     seen.add(k);
   });
 }
@@ -63,41 +80,84 @@ function checkUniqueNames(env: EnvironmentBlueprint, report: Report) {
   unique(env.network?.subnets, byName, ["network", "subnets"], "name", "subnet", report);
   unique(env.network?.subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
   unique(env.kubernetes?.nodePools, byName, ["kubernetes", "nodePools"], "name", "node pool", report);
-  unique(env.dns?.records, (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`, ["dns", "records"], "name", "DNS record", report);
-  env.databases?.forEach((db, i) => unique(db.users, byName, ["databases", i, "users"], "name", "database user", report));
-  env.buckets?.forEach((b, i) => unique(b.access, byName, ["buckets", i, "access"], "name", "bucket user", report));
+  unique(
+    env.dns?.records,
+    (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`,
+    ["dns", "records"],
+    "name",
+    "DNS record",
+    report,
+  );
+  env.databases?.forEach((db, i) =>
+    unique(db.users, byName, ["databases", i, "users"], "name", "database user", report),
+  );
+  env.buckets?.forEach((b, i) =>
+    unique(b.access, byName, ["buckets", i, "access"], "name", "bucket user", report),
+  );
   env.loadBalancers?.forEach((lb, i) => {
     unique(lb.listeners, byName, ["loadBalancers", i, "listeners"], "name", "listener", report);
-    unique(lb.listeners, (l) => String(l.port), ["loadBalancers", i, "listeners"], "port", "listener port", report);
+    unique(
+      lb.listeners,
+      (l) => String(l.port),
+      ["loadBalancers", i, "listeners"],
+      "port",
+      "listener port",
+      report,
+    );
     unique(lb.pools, byName, ["loadBalancers", i, "pools"], "name", "pool", report);
   });
   env.hosts?.forEach((h, i) => unique(h.steps, byName, ["hosts", i, "steps"], "name", "step", report));
-  env.hostRoles?.forEach((r, i) => unique(r.steps, byName, ["hostRoles", i, "steps"], "name", "step", report));
+  env.hostRoles?.forEach((r, i) =>
+    unique(r.steps, byName, ["hostRoles", i, "steps"], "name", "step", report),
+  );
 }
 
 function regionOk(region: string | undefined, path: Path, env: EnvironmentBlueprint, report: Report) {
   if (region === undefined || !env.target) return;
   if (!env.target.regions.includes(region)) {
-    report(path, "region.not-in-target", `region "${region}" is not one of the target regions (${env.target.regions.join(", ")})`, didYouMean(region, env.target.regions) ?? "add it to target.regions");
+    report(
+      path,
+      "region.not-in-target",
+      `region "${region}" is not one of the target regions (${env.target.regions.join(", ")})`,
+      didYouMean(region, env.target.regions) ?? "add it to target.regions",
+    );
   }
 }
 
 function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: Catalog, report: Report) {
-  const ovhSections = (["network", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const).filter((s) => {
+  const ovhSections = (
+    ["network", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const
+  ).filter((s) => {
     const v = env[s];
     return Array.isArray(v) ? v.length > 0 : v !== undefined;
   });
   if (!env.target) {
     if (ovhSections.length > 0) {
-      report([ovhSections[0]], "target.missing", `"${ovhSections[0]}" needs an OVHcloud target, and this environment has none`, "add `target: { provider: ovh, regions: [GRA11] }`");
+      report(
+        [ovhSections[0]],
+        "target.missing",
+        `"${ovhSections[0]}" needs an OVHcloud target, and this environment has none`,
+        "add `target: { provider: ovh, regions: [GRA11] }`",
+      );
     }
     return;
   }
   env.target.regions.forEach((region, i) => {
     if (!(region in catalog.regions)) {
-      report(["target", "regions", i], "catalog.region", `unknown region "${region}"`, didYouMean(region, Object.keys(catalog.regions)) ?? `known regions: ${Object.keys(catalog.regions).join(", ")}`);
+      report(
+        ["target", "regions", i],
+        "catalog.region",
+        `unknown region "${region}"`,
+        didYouMean(region, Object.keys(catalog.regions)) ??
+          `known regions: ${Object.keys(catalog.regions).join(", ")}`,
+      );
     } else if (client.allowedRegions && !client.allowedRegions.includes(region)) {
-      report(["target", "regions", i], "region.not-allowed", `region "${region}" is not allowed for client "${client.metadata.id}" (allowed: ${client.allowedRegions.join(", ") || "none"})`, "data residency is set in the client profile's allowedRegions");
+      report(
+        ["target", "regions", i],
+        "region.not-allowed",
+        `region "${region}" is not allowed for client "${client.metadata.id}" (allowed: ${client.allowedRegions.join(", ") || "none"})`,
+        "data residency is set in the client profile's allowedRegions",
+      );
     }
   });
 }
@@ -107,14 +167,24 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
   if (!net) return;
   const parsed = parseCidr(net.cidr);
   if (!parsed.ok) {
-    report(["network", "cidr"], "cidr.invalid", `"${net.cidr}" ${parsed.reason}`, parsed.suggestion ? `did you mean "${parsed.suggestion}"?` : undefined);
+    report(
+      ["network", "cidr"],
+      "cidr.invalid",
+      `"${net.cidr}" ${parsed.reason}`,
+      parsed.suggestion ? `did you mean "${parsed.suggestion}"?` : undefined,
+    );
     return;
   }
   const outer = parsed.cidr;
   if (!net.subnets || net.subnets.length === 0) {
     const regions = env.target?.regions ?? [];
     if (regions.length > 0 && carve(outer, 24, regions.length - 1) === undefined) {
-      report(["network", "cidr"], "cidr.too-small", `"${net.cidr}" is too small to carve one /24 subnet per region (${regions.length})`, "use a larger block or list network.subnets");
+      report(
+        ["network", "cidr"],
+        "cidr.too-small",
+        `"${net.cidr}" is too small to carve one /24 subnet per region (${regions.length})`,
+        "use a larger block or list network.subnets",
+      );
     }
     return;
   }
@@ -123,21 +193,41 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
     regionOk(subnet.region, ["network", "subnets", i, "region"], env, report);
     const p = parseCidr(subnet.cidr);
     if (!p.ok) {
-      report(["network", "subnets", i, "cidr"], "cidr.invalid", `"${subnet.cidr}" ${p.reason}`, p.suggestion ? `did you mean "${p.suggestion}"?` : undefined);
+      report(
+        ["network", "subnets", i, "cidr"],
+        "cidr.invalid",
+        `"${subnet.cidr}" ${p.reason}`,
+        p.suggestion ? `did you mean "${p.suggestion}"?` : undefined,
+      );
       return;
     }
     if (!contains(outer, p.cidr)) {
-      report(["network", "subnets", i, "cidr"], "cidr.outside-network", `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`);
+      report(
+        ["network", "subnets", i, "cidr"],
+        "cidr.outside-network",
+        `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`,
+      );
     }
     const clash = seen.find((s) => overlaps(s.cidr, p.cidr));
     if (clash) {
-      report(["network", "subnets", i, "cidr"], "cidr.overlap", `subnet "${subnet.cidr}" overlaps subnet "${net.subnets?.[clash.index].name}" (${net.subnets?.[clash.index].cidr})`);
+      report(
+        ["network", "subnets", i, "cidr"],
+        "cidr.overlap",
+        `subnet "${subnet.cidr}" overlaps subnet "${net.subnets?.[clash.index].name}" (${net.subnets?.[clash.index].cidr})`,
+      );
     }
     seen.push({ cidr: p.cidr, index: i });
   });
   for (const region of env.target?.regions ?? []) {
-    if (!net.subnets.some((s) => s.region === region) && (env.servers ?? []).some((s) => (s.region ?? env.target?.regions[0]) === region)) {
-      report(["network", "subnets"], "network.region-without-subnet", `servers use region "${region}" but the network has no subnet there`);
+    if (
+      !net.subnets.some((s) => s.region === region) &&
+      (env.servers ?? []).some((s) => (s.region ?? env.target?.regions[0]) === region)
+    ) {
+      report(
+        ["network", "subnets"],
+        "network.region-without-subnet",
+        `servers use region "${region}" but the network has no subnet there`,
+      );
     }
   }
 }
@@ -145,14 +235,30 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
 function checkServers(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {
   env.servers?.forEach((s, i) => {
     if (!(s.flavor in catalog.flavors)) {
-      report(["servers", i, "flavor"], "catalog.flavor", `unknown flavor "${s.flavor}"`, didYouMean(s.flavor, Object.keys(catalog.flavors)) ?? `known flavors: ${Object.keys(catalog.flavors).join(", ")}`);
+      report(
+        ["servers", i, "flavor"],
+        "catalog.flavor",
+        `unknown flavor "${s.flavor}"`,
+        didYouMean(s.flavor, Object.keys(catalog.flavors)) ??
+          `known flavors: ${Object.keys(catalog.flavors).join(", ")}`,
+      );
     }
     if (!catalog.images.includes(s.image)) {
-      report(["servers", i, "image"], "catalog.image", `unknown image "${s.image}"`, didYouMean(s.image, catalog.images) ?? `known images: ${catalog.images.join(", ")}`);
+      report(
+        ["servers", i, "image"],
+        "catalog.image",
+        `unknown image "${s.image}"`,
+        didYouMean(s.image, catalog.images) ?? `known images: ${catalog.images.join(", ")}`,
+      );
     }
     regionOk(s.region, ["servers", i, "region"], env, report);
     if (!s.public && !env.network) {
-      report(["servers", i, "public"], "servers.private-without-network", `server group "${s.name}" is private-only but the environment has no network`, "add a `network`, or set `public: true`");
+      report(
+        ["servers", i, "public"],
+        "servers.private-without-network",
+        `server group "${s.name}" is private-only but the environment has no network`,
+        "add a `network`, or set `public: true`",
+      );
     }
     unique(s.volumes, (x) => x.name, ["servers", i, "volumes"], "name", "volume", report);
   });
@@ -162,21 +268,49 @@ function checkKubernetes(env: EnvironmentBlueprint, catalog: Catalog, report: Re
   const k = env.kubernetes;
   if (!k) return;
   if (!catalog.kubernetes.versions.includes(k.version)) {
-    report(["kubernetes", "version"], "catalog.kubernetes-version", `Kubernetes version "${k.version}" is not offered`, `offered: ${catalog.kubernetes.versions.join(", ")}`);
+    report(
+      ["kubernetes", "version"],
+      "catalog.kubernetes-version",
+      `Kubernetes version "${k.version}" is not offered`,
+      `offered: ${catalog.kubernetes.versions.join(", ")}`,
+    );
   }
   regionOk(k.region, ["kubernetes", "region"], env, report);
-  if (!env.network) report(["kubernetes"], "kubernetes.without-network", "Kubernetes runs on the private network, and the environment has none", "add a `network`");
+  if (!env.network)
+    report(
+      ["kubernetes"],
+      "kubernetes.without-network",
+      "Kubernetes runs on the private network, and the environment has none",
+      "add a `network`",
+    );
   k.nodePools.forEach((pool, i) => {
     if (!(pool.flavor in catalog.flavors)) {
-      report(["kubernetes", "nodePools", i, "flavor"], "catalog.flavor", `unknown flavor "${pool.flavor}"`, didYouMean(pool.flavor, Object.keys(catalog.flavors)));
+      report(
+        ["kubernetes", "nodePools", i, "flavor"],
+        "catalog.flavor",
+        `unknown flavor "${pool.flavor}"`,
+        didYouMean(pool.flavor, Object.keys(catalog.flavors)),
+      );
     }
     if (pool.size !== undefined && pool.autoscale !== undefined) {
-      report(["kubernetes", "nodePools", i], "nodepool.size-and-autoscale", "[size] and [autoscale] are mutually exclusive. Choose one.");
+      report(
+        ["kubernetes", "nodePools", i],
+        "nodepool.size-and-autoscale",
+        "[size] and [autoscale] are mutually exclusive. Choose one.",
+      );
     } else if (pool.size === undefined && pool.autoscale === undefined) {
-      report(["kubernetes", "nodePools", i], "nodepool.no-size", `node pool "${pool.name}" needs [size] or [autoscale]`);
+      report(
+        ["kubernetes", "nodePools", i],
+        "nodepool.no-size",
+        `node pool "${pool.name}" needs [size] or [autoscale]`,
+      );
     }
     if (pool.autoscale && pool.autoscale.min > pool.autoscale.max) {
-      report(["kubernetes", "nodePools", i, "autoscale", "min"], "nodepool.autoscale-bounds", `autoscale min (${pool.autoscale.min}) is above max (${pool.autoscale.max})`);
+      report(
+        ["kubernetes", "nodePools", i, "autoscale", "min"],
+        "nodepool.autoscale-bounds",
+        `autoscale min (${pool.autoscale.min}) is above max (${pool.autoscale.max})`,
+      );
     }
   });
 }
@@ -186,23 +320,50 @@ function checkDatabases(env: EnvironmentBlueprint, catalog: Catalog, report: Rep
   env.databases?.forEach((db, i) => {
     const engine = catalog.databases.engines[db.engine];
     if (engine && !engine.versions.includes(db.version)) {
-      report(["databases", i, "version"], "catalog.engine-version", `${db.engine} version "${db.version}" is not offered`, `offered: ${engine.versions.join(", ")}`);
+      report(
+        ["databases", i, "version"],
+        "catalog.engine-version",
+        `${db.engine} version "${db.version}" is not offered`,
+        `offered: ${engine.versions.join(", ")}`,
+      );
     }
     if (!(db.flavor in catalog.databases.flavors)) {
-      report(["databases", i, "flavor"], "catalog.database-flavor", `unknown database flavor "${db.flavor}"`, didYouMean(db.flavor, Object.keys(catalog.databases.flavors)) ?? `known: ${Object.keys(catalog.databases.flavors).join(", ")}`);
+      report(
+        ["databases", i, "flavor"],
+        "catalog.database-flavor",
+        `unknown database flavor "${db.flavor}"`,
+        didYouMean(db.flavor, Object.keys(catalog.databases.flavors)) ??
+          `known: ${Object.keys(catalog.databases.flavors).join(", ")}`,
+      );
     }
     regionOk(db.region, ["databases", i, "region"], env, report);
     db.allowFrom?.serverGroups?.forEach((g, j) => {
       if (!groups.includes(g)) {
-        report(["databases", i, "allowFrom", "serverGroups", j], "ref.server-group", `no server group named "${g}"`, didYouMean(g, groups) ?? (groups.length ? `server groups: ${groups.join(", ")}` : "this environment has no servers"));
+        report(
+          ["databases", i, "allowFrom", "serverGroups", j],
+          "ref.server-group",
+          `no server group named "${g}"`,
+          didYouMean(g, groups) ??
+            (groups.length ? `server groups: ${groups.join(", ")}` : "this environment has no servers"),
+        );
       }
     });
     if (db.allowFrom?.kubernetes && !env.kubernetes) {
-      report(["databases", i, "allowFrom", "kubernetes"], "ref.kubernetes", "allows the Kubernetes cluster, but the environment has none");
+      report(
+        ["databases", i, "allowFrom", "kubernetes"],
+        "ref.kubernetes",
+        "allows the Kubernetes cluster, but the environment has none",
+      );
     }
     db.allowFrom?.cidrs?.forEach((c, j) => {
       const p = parseCidr(c);
-      if (!p.ok) report(["databases", i, "allowFrom", "cidrs", j], "cidr.invalid", `"${c}" ${p.reason}`, p.suggestion ? `did you mean "${p.suggestion}"?` : undefined);
+      if (!p.ok)
+        report(
+          ["databases", i, "allowFrom", "cidrs", j],
+          "cidr.invalid",
+          `"${c}" ${p.reason}`,
+          p.suggestion ? `did you mean "${p.suggestion}"?` : undefined,
+        );
     });
   });
 }
@@ -218,12 +379,23 @@ function checkLoadBalancers(env: EnvironmentBlueprint, report: Report) {
     const pools = lb.pools.map((p) => p.name);
     lb.listeners.forEach((l, j) => {
       if (!pools.includes(l.pool)) {
-        report(["loadBalancers", i, "listeners", j, "pool"], "ref.pool", `no pool named "${l.pool}" in load balancer "${lb.name}"`, didYouMean(l.pool, pools) ?? `pools: ${pools.join(", ")}`);
+        report(
+          ["loadBalancers", i, "listeners", j, "pool"],
+          "ref.pool",
+          `no pool named "${l.pool}" in load balancer "${lb.name}"`,
+          didYouMean(l.pool, pools) ?? `pools: ${pools.join(", ")}`,
+        );
       }
     });
     lb.pools.forEach((p, j) => {
       if (!groups.includes(p.serverGroup)) {
-        report(["loadBalancers", i, "pools", j, "serverGroup"], "ref.server-group", `no server group named "${p.serverGroup}"`, didYouMean(p.serverGroup, groups) ?? (groups.length ? `server groups: ${groups.join(", ")}` : "this environment has no servers"));
+        report(
+          ["loadBalancers", i, "pools", j, "serverGroup"],
+          "ref.server-group",
+          `no server group named "${p.serverGroup}"`,
+          didYouMean(p.serverGroup, groups) ??
+            (groups.length ? `server groups: ${groups.join(", ")}` : "this environment has no servers"),
+        );
       }
     });
   });
@@ -235,21 +407,48 @@ function checkDns(env: EnvironmentBlueprint, report: Report) {
   env.dns?.records?.forEach((r, i) => {
     const targets = [r.value, r.loadBalancer, r.server].filter((t) => t !== undefined);
     if (targets.length !== 1) {
-      report(["dns", "records", i], "dns.target", `record "${r.name}" needs exactly one of [value], [loadBalancer] and [server]`);
+      report(
+        ["dns", "records", i],
+        "dns.target",
+        `record "${r.name}" needs exactly one of [value], [loadBalancer] and [server]`,
+      );
       return;
     }
     if ((r.loadBalancer || r.server) && r.type !== "A") {
-      report(["dns", "records", i, "type"], "dns.type", `record "${r.name}" points at a ${r.loadBalancer ? "load balancer" : "server group"}, so its type must be "A"`);
+      report(
+        ["dns", "records", i, "type"],
+        "dns.type",
+        `record "${r.name}" points at a ${r.loadBalancer ? "load balancer" : "server group"}, so its type must be "A"`,
+      );
     }
     if (r.loadBalancer && !lbs.includes(r.loadBalancer)) {
-      report(["dns", "records", i, "loadBalancer"], "ref.load-balancer", `no load balancer named "${r.loadBalancer}"`, didYouMean(r.loadBalancer, lbs) ?? (lbs.length ? `load balancers: ${lbs.join(", ")}` : "this environment has no load balancers"));
+      report(
+        ["dns", "records", i, "loadBalancer"],
+        "ref.load-balancer",
+        `no load balancer named "${r.loadBalancer}"`,
+        didYouMean(r.loadBalancer, lbs) ??
+          (lbs.length ? `load balancers: ${lbs.join(", ")}` : "this environment has no load balancers"),
+      );
     }
     if (r.server) {
       const group = servers.find((s) => s.name === r.server);
       if (!group) {
-        report(["dns", "records", i, "server"], "ref.server-group", `no server group named "${r.server}"`, didYouMean(r.server, servers.map((s) => s.name)));
+        report(
+          ["dns", "records", i, "server"],
+          "ref.server-group",
+          `no server group named "${r.server}"`,
+          didYouMean(
+            r.server,
+            servers.map((s) => s.name),
+          ),
+        );
       } else if (!group.public) {
-        report(["dns", "records", i, "server"], "dns.private-target", `server group "${r.server}" is private-only; a public record cannot point at it`, "point at a load balancer instead");
+        report(
+          ["dns", "records", i, "server"],
+          "dns.private-target",
+          `server group "${r.server}" is private-only; a public record cannot point at it`,
+          "point at a load balancer instead",
+        );
       }
     }
   });
@@ -259,7 +458,11 @@ function checkSteps(steps: readonly HostStep[] | undefined, path: Path, report: 
   steps?.forEach((step, i) => {
     const actions = (["packages", "file", "service", "run"] as const).filter((a) => step[a] !== undefined);
     if (actions.length !== 1) {
-      report([...path, i], "step.actions", `step "${step.name}" must do exactly one of [packages], [file], [service] and [run]${actions.length ? ` (it has ${actions.join(", ")})` : ""}`);
+      report(
+        [...path, i],
+        "step.actions",
+        `step "${step.name}" must do exactly one of [packages], [file], [service] and [run]${actions.length ? ` (it has ${actions.join(", ")})` : ""}`,
+      );
     }
   });
 }
@@ -271,16 +474,39 @@ function checkHosts(env: EnvironmentBlueprint, report: Report) {
     checkSteps(host.steps, ["hosts", i, "steps"], report);
     host.roles?.forEach((r, j) => {
       if (!roles.some((x) => x.name === r)) {
-        report(["hosts", i, "roles", j], "ref.host-role", `no host role named "${r}"`, didYouMean(r, roles.map((x) => x.name)) ?? (roles.length ? `roles: ${roles.map((x) => x.name).join(", ")}` : "define it under hostRoles"));
+        report(
+          ["hosts", i, "roles", j],
+          "ref.host-role",
+          `no host role named "${r}"`,
+          didYouMean(
+            r,
+            roles.map((x) => x.name),
+          ) ?? (roles.length ? `roles: ${roles.map((x) => x.name).join(", ")}` : "define it under hostRoles"),
+        );
       }
     });
-    const allSteps = [...(host.roles ?? []).flatMap((r) => roles.find((x) => x.name === r)?.steps ?? []), ...(host.steps ?? [])];
+    const allSteps = [
+      ...(host.roles ?? []).flatMap((r) => roles.find((x) => x.name === r)?.steps ?? []),
+      ...(host.steps ?? []),
+    ];
     const names = allSteps.map((s) => s.name);
     const dup = names.find((n, k) => names.indexOf(n) !== k);
-    if (dup) report(["hosts", i], "names.duplicate", `step "${dup}" appears twice on host "${host.name}" (from its roles and steps)`, "step names must be unique per host");
+    if (dup)
+      report(
+        ["hosts", i],
+        "names.duplicate",
+        `step "${dup}" appears twice on host "${host.name}" (from its roles and steps)`,
+        "step names must be unique per host",
+      );
     host.steps?.forEach((step, k) =>
       step.service?.restartOnChangeOf?.forEach((ref, m) => {
-        if (!names.includes(ref)) report(["hosts", i, "steps", k, "service", "restartOnChangeOf", m], "ref.step", `no step named "${ref}" on host "${host.name}"`, didYouMean(ref, names));
+        if (!names.includes(ref))
+          report(
+            ["hosts", i, "steps", k, "service", "restartOnChangeOf", m],
+            "ref.step",
+            `no step named "${ref}" on host "${host.name}"`,
+            didYouMean(ref, names),
+          );
       }),
     );
   });
@@ -290,18 +516,29 @@ function checkOperations(env: EnvironmentBlueprint, client: ClientProfile, repor
   const members = (client.runTeam?.members ?? []).map((m) => m.name);
   env.operations?.runTeamAccess?.members?.forEach((m, i) => {
     if (!members.includes(m)) {
-      report(["operations", "runTeamAccess", "members", i], "ref.run-team-member", `no run-team member named "${m}" in client "${client.metadata.id}"`, didYouMean(m, members) ?? (members.length ? `members: ${members.join(", ")}` : "add runTeam.members to the client profile"));
+      report(
+        ["operations", "runTeamAccess", "members", i],
+        "ref.run-team-member",
+        `no run-team member named "${m}" in client "${client.metadata.id}"`,
+        didYouMean(m, members) ??
+          (members.length ? `members: ${members.join(", ")}` : "add runTeam.members to the client profile"),
+      );
     }
   });
   const lf = env.operations?.logForwarding;
   if (lf?.enabled && !lf.destination) {
-    report(["operations", "logForwarding"], "operations.log-destination", "[destination] is required when [enabled] is true");
+    report(
+      ["operations", "logForwarding"],
+      "operations.log-destination",
+      "[destination] is required when [enabled] is true",
+    );
   }
 }
 
 function checkDependsOn(env: EnvironmentBlueprint, report: Report) {
   const self = `${env.metadata.client}/${env.metadata.environment}`;
   env.metadata.dependsOn?.forEach((d, i) => {
-    if (d === self) report(["metadata", "dependsOn", i], "deps.self", "an environment cannot depend on itself");
+    if (d === self)
+      report(["metadata", "dependsOn", i], "deps.self", "an environment cannot depend on itself");
   });
 }

@@ -2,7 +2,17 @@
  * Reads one YAML file into a {@link Tracked} tree, turning every way a file can be bad (empty, binary, huge,
  * syntax errors, duplicate keys, alias bombs, dangling aliases, non-string keys) into located issues.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from "yaml";
 import type { BlueprintIssue, SourcePosition } from "./issues";
 import { toPointer } from "./pointer";
 import type { Tracked } from "./tracked";
@@ -30,7 +40,15 @@ export function parseSource(file: string, content: string | Buffer): SourceResul
   });
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   if (bytes.length > MAX_BLUEPRINT_BYTES) {
-    return fail(at(1, 1, "source.too-large", `file is ${bytes.length} bytes; blueprints are limited to ${MAX_BLUEPRINT_BYTES}`, "split it with `extends`"));
+    return fail(
+      at(
+        1,
+        1,
+        "source.too-large",
+        `file is ${bytes.length} bytes; blueprints are limited to ${MAX_BLUEPRINT_BYTES}`,
+        "split it with `extends`",
+      ),
+    );
   }
   let text: string;
   try {
@@ -41,7 +59,15 @@ export function parseSource(file: string, content: string | Buffer): SourceResul
   const nul = text.indexOf("\u0000");
   if (nul >= 0) return fail(at(1, 1, "source.binary", "file contains NUL bytes; it is not a text blueprint"));
   if (text.trim() === "" || text.split("\n").every((l) => /^\s*(#.*)?$/.test(l))) {
-    return fail(at(1, 1, "source.empty", "file is empty", "a blueprint starts with `apiVersion: majordome/v1` and `kind:`"));
+    return fail(
+      at(
+        1,
+        1,
+        "source.empty",
+        "file is empty",
+        "a blueprint starts with `apiVersion: majordome/v1` and `kind:`",
+      ),
+    );
   }
 
   const lineCounter = new LineCounter();
@@ -63,7 +89,15 @@ export function parseSource(file: string, content: string | Buffer): SourceResul
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return /alias/i.test(message) && /excessive|count/i.test(message)
-      ? fail(at(1, 1, "yaml.alias-bomb", `too many alias expansions (limit ${MAX_ALIAS_COUNT})`, "do not use YAML aliases to build large documents"))
+      ? fail(
+          at(
+            1,
+            1,
+            "yaml.alias-bomb",
+            `too many alias expansions (limit ${MAX_ALIAS_COUNT})`,
+            "do not use YAML aliases to build large documents",
+          ),
+        )
       : fail(at(1, 1, "yaml.invalid", lowerFirst(message)));
   }
 
@@ -71,7 +105,12 @@ export function parseSource(file: string, content: string | Buffer): SourceResul
   const tree = build(doc, doc.contents as Node | null, [], 0, position, issues, file);
   if (issues.length > 0) return { ok: false, issues };
   if (tree.kind !== "map") {
-    return fail({ ...tree.origin, pointer: "", code: "source.not-a-map", message: "a blueprint must be a mapping of fields (key: value)" });
+    return fail({
+      ...tree.origin,
+      pointer: "",
+      code: "source.not-a-map",
+      message: "a blueprint must be a mapping of fields (key: value)",
+    });
   }
   return { ok: true, tree };
 }
@@ -95,7 +134,12 @@ function build(
 ): Tracked {
   const origin = position(node?.range?.[0]);
   if (depth > MAX_DEPTH) {
-    issues.push({ ...origin, pointer: toPointer(path), code: "source.too-deep", message: `nesting deeper than ${MAX_DEPTH} levels` });
+    issues.push({
+      ...origin,
+      pointer: toPointer(path),
+      code: "source.too-deep",
+      message: `nesting deeper than ${MAX_DEPTH} levels`,
+    });
     return { kind: "scalar", value: null, origin, overrode: [] };
   }
   if (node === null || node === undefined) return { kind: "scalar", value: null, origin, overrode: [] };
@@ -114,7 +158,9 @@ function build(
     return { kind: "scalar", value, origin, overrode: [] };
   }
   if (isSeq(node)) {
-    const items = node.items.map((item, i) => build(doc, item as Node, [...path, i], depth + 1, position, issues, file));
+    const items = node.items.map((item, i) =>
+      build(doc, item as Node, [...path, i], depth + 1, position, issues, file),
+    );
     return { kind: "list", items, origin, overrode: [] };
   }
   if (isMap(node)) {
@@ -124,14 +170,27 @@ function build(
       const keyNode = pair.key as Node | null;
       const keyOrigin = position(keyNode?.range?.[0]);
       if (!isScalar(keyNode) || (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")) {
-        issues.push({ ...keyOrigin, pointer: toPointer(path), code: "source.complex-key", message: "keys must be plain strings" });
+        issues.push({
+          ...keyOrigin,
+          pointer: toPointer(path),
+          code: "source.complex-key",
+          message: "keys must be plain strings",
+        });
         continue;
       }
       const key = String(keyNode.value);
-      entries.set(key, { keyOrigin, value: build(doc, pair.value as Node | null, [...path, key], depth + 1, position, issues, file) });
+      entries.set(key, {
+        keyOrigin,
+        value: build(doc, pair.value as Node | null, [...path, key], depth + 1, position, issues, file),
+      });
     }
     return { kind: "map", entries, origin, overrode: [] };
   }
-  issues.push({ ...origin, pointer: toPointer(path), code: "source.unsupported", message: "unsupported YAML node" });
+  issues.push({
+    ...origin,
+    pointer: toPointer(path),
+    code: "source.unsupported",
+    message: "unsupported YAML node",
+  });
   return { kind: "scalar", value: null, origin, overrode: [] };
 }

@@ -106,7 +106,10 @@ export function mergeTracked(base: Tracked, overlay: Tracked): Tracked {
     const entries = new Map(base.entries);
     for (const [key, entry] of overlay.entries) {
       const existing = entries.get(key);
-      entries.set(key, existing ? { keyOrigin: entry.keyOrigin, value: mergeTracked(existing.value, entry.value) } : entry);
+      entries.set(
+        key,
+        existing ? { keyOrigin: entry.keyOrigin, value: mergeTracked(existing.value, entry.value) } : entry,
+      );
     }
     return { kind: "map", origin: overlay.origin, overrode: base.overrode, entries };
   }
@@ -124,7 +127,10 @@ export function mergeTracked(base: Tracked, overlay: Tracked): Tracked {
     }
     return { kind: "list", origin: overlay.origin, overrode: base.overrode, items };
   }
-  return { ...overlay, overrode: [...base.overrode, { value: toPlain(base), origin: base.origin }, ...overlay.overrode] };
+  return {
+    ...overlay,
+    overrode: [...base.overrode, { value: toPlain(base), origin: base.origin }, ...overlay.overrode],
+  };
 }
 
 /** Returns a copy of a map without the given top-level keys. */

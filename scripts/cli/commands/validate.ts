@@ -1,0 +1,54 @@
+/** `majordome validate`: checks blueprints and reports every problem, located. */
+import { BlueprintLoader } from "../../../blueprints/lib/loader";
+import { formatGithubAnnotations, formatIssues, type BlueprintIssue } from "../../../blueprints/lib/issues";
+import { displayPath } from "../../../blueprints/lib/repository";
+import { ExitCode, UserError } from "../errors";
+import type { Io } from "../io";
+import { selectFiles } from "../selectors";
+
+/** Options of `validate`. */
+export interface ValidateOptions {
+  /** Files or selectors; empty means every blueprint. */
+  readonly selectors: readonly string[];
+  /** Output format. @default "text" */
+  readonly format?: "text" | "json" | "github";
+  /** Blueprints root override (tests, other repositories). */
+  readonly loader?: BlueprintLoader;
+}
+
+/** The result per file. */
+export interface FileResult {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly issues: readonly BlueprintIssue[];
+}
+
+/** Validates the selected blueprints; returns the exit code (0 valid, 2 invalid). */
+export function validate(options: ValidateOptions, io: Io): number {
+  const format = options.format ?? "text";
+  if (!["text", "json", "github"].includes(format)) {
+    throw new UserError(`unknown format "${format}"`, "use text, json or github");
+  }
+  const loader = options.loader ?? new BlueprintLoader();
+  const files = selectFiles(loader.repository, options.selectors);
+  const results: FileResult[] = files.map((file) => {
+    const issues = loader.checkFile(file);
+    return { file: displayPath(file), valid: issues.length === 0, issues };
+  });
+  const problems = results.flatMap((r) => r.issues);
+  const invalid = results.filter((r) => !r.valid).length;
+  if (format === "json") {
+    io.out(JSON.stringify({ valid: invalid === 0, files: results }, null, 2));
+  } else {
+    if (problems.length)
+      io.out(format === "github" ? formatGithubAnnotations(problems) : formatIssues(problems));
+    if (format === "text") {
+      io.err(
+        invalid === 0
+          ? `ok: ${results.length} blueprint${results.length === 1 ? "" : "s"} valid`
+          : `error: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${invalid} of ${results.length} blueprints`,
+      );
+    }
+  }
+  return invalid === 0 ? ExitCode.Ok : ExitCode.Invalid;
+}

@@ -1,0 +1,92 @@
+/**
+ * The `majordome` command: wiring only. Each command lives in commands/<name>.ts with its own options type;
+ * every error goes through reportError, the one place that picks a message and an exit code.
+ */
+import { Command, CommanderError, Option } from "commander";
+import * as path from "path";
+import { BlueprintLoader } from "../../blueprints/lib/loader";
+import { BlueprintRepository } from "../../blueprints/lib/repository";
+import { reportError } from "./errors";
+import { processIo, type Io } from "./io";
+import { explain } from "./commands/explain";
+import { schemaDocs } from "./commands/schema-docs";
+import { validate } from "./commands/validate";
+
+/** A loader over the blueprints root chosen by the global `--blueprints` option. */
+function loaderFor(program: Command): BlueprintLoader {
+  const root = program.opts<{ blueprints?: string }>().blueprints;
+  return new BlueprintLoader(root ? { repository: new BlueprintRepository(path.resolve(root)) } : {});
+}
+
+/** Builds the command tree; `setExit` receives each command's exit code. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("majordome")
+    .description("Deliver client environments from blueprints: validate, plan, deliver, and hand over.")
+    .version("0.1.0")
+    .showSuggestionAfterError(true)
+    .addOption(
+      new Option("--blueprints <dir>", "blueprints root (default: the project's blueprints/)").env(
+        "MAJORDOME_BLUEPRINTS",
+      ),
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command("validate")
+    .description("check blueprints (all by default); exit 0 valid, 2 invalid, 1 internal error")
+    .argument("[selectors...]", "files, <client>/<environment>, or <client>")
+    .option("--json", "print results as JSON (same as --format json)")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
+    )
+    .action((selectors: string[], o: { json?: boolean; format: "text" | "json" | "github" }) => {
+      const format = o.json
+        ? "json"
+        : process.env.GITHUB_ACTIONS === "true" && o.format === "text"
+          ? "github"
+          : o.format;
+      setExit(validate({ selectors, format, loader: loaderFor(program) }, io));
+    });
+
+  program
+    .command("explain")
+    .description("show the effective blueprint after extends and defaults, and where each value came from")
+    .argument("<environment>", "<client>/<environment>")
+    .argument("[pointer]", "JSON pointer to one value, e.g. /servers/0/flavor")
+    .option("--json", "print as JSON")
+    .action((selector: string, pointer: string | undefined, o: { json?: boolean }) => {
+      setExit(explain({ selector, pointer, json: o.json, loader: loaderFor(program) }, io));
+    });
+
+  program
+    .command("schema-docs")
+    .description("regenerate docs/blueprint-reference.md from the JSON Schema (--check: verify only)")
+    .option("--check", "fail if the page is out of date")
+    .action((o: { check?: boolean }) => setExit(schemaDocs(o, io)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` and returns the process exit code. */
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(error, (line) => io.err(line));
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error) => (process.exitCode = reportError(error, (line) => processIo.err(line))),
+  );
+}
