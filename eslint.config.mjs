@@ -3,9 +3,24 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", ".majordome/", "bin/", "jest.config.js"] },
+  { ignores: ["node_modules/", "dist/", "coverage/", ".majordome/", "jest.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain CommonJS scripts (bin/, runners) run directly under Node.
+    files: ["**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
