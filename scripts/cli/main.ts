@@ -9,6 +9,7 @@ import { BlueprintRepository } from "../../blueprints/lib/repository";
 import { reportError } from "./errors";
 import { processIo, type Io } from "./io";
 import { explain } from "./commands/explain";
+import { plan } from "./commands/plan";
 import { schemaDocs } from "./commands/schema-docs";
 import { validate } from "./commands/validate";
 
@@ -57,6 +58,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--json", "print as JSON")
     .action((selector: string, pointer: string | undefined, o: { json?: boolean }) => {
       setExit(explain({ selector, pointer, json: o.json, loader: loaderFor(program) }, io));
+    });
+
+  program
+    .command("plan")
+    .description("show the resources an environment would create, offline (no engine, no credentials)")
+    .argument("<environment>", "<client>/<environment>")
+    .option("--json", "print as JSON")
+    .action(async (selector: string, o: { json?: boolean }) => {
+      setExit(await plan({ selector, json: o.json, loader: loaderFor(program) }, io));
     });
 
   program

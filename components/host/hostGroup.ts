@@ -1,0 +1,101 @@
+/**
+ * HostGroup: servers that already exist, reached over SSH. For each host, in order: a connection check, the
+ * operations baseline (run-team accounts, labels), then the host's own build steps — each a `@pulumi/command`
+ * remote command whose script embeds everything it depends on, so a second `up` with no change does nothing
+ * and changing one file re-runs only that step (and the services that restart on it).
+ *
+ * The private key is an input the caller takes from stack secrets; `@pulumi/command` keeps `connection`
+ * secret, so the key never appears in state, logs or outputs in plain text.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { HostStep } from "../../blueprints/lib/model";
+import { baselineScripts, contentHash, stepScripts } from "./steps";
+
+/** One host and its steps. */
+export interface HostArgs {
+  /** Stable key; children are named `<component>-<key>-<step>`. */
+  readonly key: string;
+  readonly address: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default "root" */
+  readonly user?: string;
+  /** The private key (PEM/OpenSSH text), from a stack secret. */
+  readonly privateKey: pulumi.Input<string>;
+  readonly steps: readonly HostStep[];
+}
+
+/** Arguments of {@link HostGroup}. */
+export interface HostGroupArgs {
+  readonly hosts: readonly HostArgs[];
+  /** Run-team accounts the baseline creates on every host. @default none */
+  readonly runTeam?: readonly { readonly name: string; readonly sshPublicKey: string }[];
+  /** Passwordless sudo for run-team accounts. @default true */
+  readonly sudo?: boolean;
+  /** Labels written to /etc/majordome/labels. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Applies build steps to SSH-reached hosts. */
+export class HostGroup extends pulumi.ComponentResource {
+  /** Step names per host, in the order they run (connect and baseline first). */
+  readonly stepNames: Readonly<Record<string, readonly string[]>>;
+  /** Every remote command, per host, in order. */
+  readonly commands: Readonly<Record<string, readonly command.remote.Command[]>>;
+
+  constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("majordome:host:HostGroup", name, {}, opts);
+    const keys = args.hosts.map((h) => h.key);
+    if (new Set(keys).size !== keys.length)
+      throw new Error(`HostGroup "${name}": [hosts] keys must be unique`);
+    const stepNames: Record<string, string[]> = {};
+    const commands: Record<string, command.remote.Command[]> = {};
+    for (const host of args.hosts) {
+      const names = host.steps.map((s) => s.name);
+      if (new Set(names).size !== names.length)
+        throw new Error(`HostGroup "${name}": host "${host.key}" has duplicate step names`);
+      const connection: command.types.input.remote.ConnectionArgs = {
+        host: host.address,
+        port: host.port ?? 22,
+        user: host.user ?? "root",
+        privateKey: pulumi.secret(host.privateKey),
+        // Fail fast and clearly when a host is unreachable rather than retrying for minutes.
+        dialErrorLimit: 3,
+        perDialTimeout: 10,
+      };
+      const prefix = `${name}-${host.key}`;
+      const chain: command.remote.Command[] = [];
+      const add = (step: string, scripts: { create: string; delete?: string }) => {
+        const previous = chain[chain.length - 1];
+        chain.push(
+          new command.remote.Command(
+            `${prefix}-${step}`,
+            {
+              connection,
+              create: scripts.create,
+              update: scripts.create,
+              ...(scripts.delete ? { delete: scripts.delete } : {}),
+              addPreviousOutputInEnv: false,
+            },
+            { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
+          ),
+        );
+      };
+      add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` });
+      add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
+      const hashes = new Map<string, string>();
+      for (const step of host.steps) {
+        const deps = (step.service?.restartOnChangeOf ?? []).map((d) => hashes.get(d) ?? "");
+        const scripts = stepScripts(step, deps);
+        hashes.set(step.name, contentHash(scripts.create));
+        add(step.name, scripts);
+      }
+      stepNames[host.key] = ["connect", "baseline", ...names];
+      commands[host.key] = chain;
+    }
+    this.stepNames = stepNames;
+    this.commands = commands;
+    this.registerOutputs({ stepNames });
+  }
+}

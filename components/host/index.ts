@@ -1,0 +1,3 @@
+/** Components for servers reached over SSH. Imports @pulumi/* and pure helpers only. */
+export * from "./hostGroup";
+export * from "./steps";

@@ -1,0 +1,51 @@
+/** `majordome plan <client>/<env>`: what a blueprint means, as resources, without an engine or credentials. */
+import { BlueprintLoader } from "../../../blueprints/lib/loader";
+import { planEnvironment, type Plan, type PlanEntry } from "../../plan/plan";
+import { ExitCode } from "../errors";
+import type { Io } from "../io";
+import { environmentRef } from "../selectors";
+
+/** Options of `plan`. */
+export interface PlanOptions {
+  readonly selector: string;
+  readonly json?: boolean;
+  readonly loader?: BlueprintLoader;
+}
+
+/** Renders the plan as an indented tree (children under their component). */
+export function renderPlan(plan: Plan): string {
+  const children = new Map<string | undefined, PlanEntry[]>();
+  for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      const inputs = Object.entries(r.keyInputs)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+        .join(" ");
+      lines.push(
+        `${"  ".repeat(depth)}+ ${r.type} ${r.name}${r.protect ? " [protected]" : ""}${inputs ? `  ${inputs}` : ""}`,
+      );
+      walk(`${r.type}::${r.name}`, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  const custom = plan.resources.filter((r) => !r.type.startsWith("majordome:")).length;
+  lines.push("");
+  lines.push(
+    `${plan.stack}: ${custom} resources to create, ${plan.resources.filter((r) => r.protect).length} protected`,
+  );
+  lines.push(
+    `estimated cost: ${plan.monthlyEur.toFixed(2)} EUR/month (catalog list prices)${plan.budgetEur ? `; budget ${plan.budgetEur} EUR${plan.monthlyEur > plan.budgetEur ? " — OVER BUDGET" : ""}` : ""}`,
+  );
+  return lines.join("\n");
+}
+
+/** Plans an environment and prints it; returns the exit code. */
+export async function plan(options: PlanOptions, io: Io): Promise<number> {
+  const loader = options.loader ?? new BlueprintLoader();
+  const ref = environmentRef(loader.repository, options.selector);
+  const loaded = loader.loadEnvironmentFile(ref.file);
+  const result = await planEnvironment(loaded.resolved, loader.catalog);
+  io.out(options.json ? JSON.stringify(result, null, 2) : renderPlan(result));
+  return ExitCode.Ok;
+}

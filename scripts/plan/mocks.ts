@@ -1,0 +1,201 @@
+/**
+ * In-process Pulumi mocks that answer like OVHcloud would: deterministic ids, the outputs other resources
+ * read (OpenStack network ids, addresses, endpoints, floating IPs), and catalog lookups. Used by
+ * `majordome plan`, the unit tests and the benchmarks — never by a real delivery.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import type { Catalog } from "../../blueprints/lib/catalog";
+
+/** A stable fake UUID derived from a name. */
+export function fakeUuid(seed: string): string {
+  const h = createHash("sha1").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+let privateCounter = 10;
+let publicCounter = 10;
+
+/** Plausible outputs for a resource, from its type and inputs. */
+function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "ovh:CloudProject/networkPrivate:NetworkPrivate": {
+      const regions = (inputs.regions as string[] | undefined) ?? [];
+      return {
+        ...inputs,
+        status: "ACTIVE",
+        regionsOpenstackIds: Object.fromEntries(regions.map((r) => [r, fakeUuid(`${name}/${r}`)])),
+      };
+    }
+    case "ovh:CloudProject/instance:Instance": {
+      const net = inputs.network as { public?: boolean; private?: unknown } | undefined;
+      const addresses = [];
+      if (net?.private)
+        addresses.push({
+          ip: `10.0.${Math.floor(privateCounter / 250)}.${(privateCounter++ % 250) + 2}`,
+          version: 4,
+        });
+      if (net?.public) addresses.push({ ip: `203.0.113.${(publicCounter++ % 250) + 2}`, version: 4 });
+      return { ...inputs, status: "ACTIVE", addresses };
+    }
+    case "ovh:CloudProject/kube:Kube":
+      return {
+        ...inputs,
+        status: "READY",
+        url: `https://${fakeUuid(name).slice(0, 8)}.c1.gra.k8s.ovh.net`,
+        kubeconfig: `apiVersion: v1\nkind: Config\n# mock kubeconfig for ${name}\n`,
+      };
+    case "ovh:CloudProject/database:Database":
+      return {
+        ...inputs,
+        status: "READY",
+        endpoints: [
+          {
+            component: inputs.engine,
+            domain: `${name}.database.cloud.ovh.net`,
+            port: inputs.engine === "mysql" ? 20184 : 20184,
+            scheme: inputs.engine,
+            ssl: true,
+          },
+        ],
+      };
+    case "ovh:CloudProjectDatabase/postgresSqlUser:PostgresSqlUser":
+    case "ovh:CloudProjectDatabase/user:User":
+      return { ...inputs, password: `mock-password-${fakeUuid(name).slice(0, 8)}`, status: "READY" };
+    case "ovh:CloudProject/user:User":
+      return {
+        ...inputs,
+        username: `user-${fakeUuid(name).slice(0, 10)}`,
+        password: "mock-user-password",
+        status: "ok",
+      };
+    case "ovh:CloudProject/s3Credential:S3Credential":
+      return {
+        ...inputs,
+        accessKeyId: fakeUuid(name).replace(/-/g, "").slice(0, 20),
+        secretAccessKey: `mock-secret-${fakeUuid(name).slice(0, 8)}`,
+      };
+    case "ovh:CloudProject/loadBalancer:LoadBalancer":
+      return {
+        ...inputs,
+        floatingIp: { id: fakeUuid(`${name}/fip`), ip: `198.51.100.${(publicCounter++ % 250) + 2}` },
+        vipAddress: "10.0.255.10",
+      };
+    case "ovh:index/cloudProjectSshKey:CloudProjectSshKey":
+      return { ...inputs, fingerPrint: "mock" };
+    default:
+      return inputs;
+  }
+}
+
+/** Answers the provider lookups (flavors, images, load balancer flavors) from the catalog. */
+function callResult(token: string, args: Record<string, unknown>, catalog: Catalog): Record<string, unknown> {
+  const region = String(args.region ?? args.regionName ?? "");
+  switch (token) {
+    case "ovh:CloudProject/getFlavors:getFlavors":
+      return {
+        ...args,
+        flavors: Object.keys(catalog.flavors).map((name) => ({
+          id: fakeUuid(`flavor/${region}/${name}`),
+          name,
+          region,
+          osType: "linux",
+          available: true,
+        })),
+      };
+    case "ovh:CloudProject/getImages:getImages":
+      return {
+        ...args,
+        images: catalog.images.map((name) => ({
+          id: fakeUuid(`image/${region}/${name}`),
+          name,
+          region,
+          status: "active",
+          type: "linux",
+        })),
+      };
+    case "ovh:CloudProject/getLoadBalancerFlavors:getLoadBalancerFlavors":
+      return {
+        ...args,
+        flavors: Object.keys(catalog.loadBalancers.sizes).map((name) => ({
+          id: fakeUuid(`lb/${region}/${name}`),
+          name,
+          region,
+        })),
+      };
+    default:
+      throw new Error(`unexpected provider call in plan mocks: ${token}`);
+  }
+}
+
+/** Resolved inputs of every registered resource, by `type::name`. */
+export type InputRegistry = Map<string, Record<string, unknown>>;
+
+/** Installs the OVH-shaped mocks for project `project`, stack `stack`; returns the inputs registry. */
+export function installMocks(catalog: Catalog, stack = "plan", project = "majordome"): InputRegistry {
+  privateCounter = 10;
+  publicCounter = 10;
+  const registry: InputRegistry = new Map();
+  pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        registry.set(`${a.type}::${a.name}`, a.inputs as Record<string, unknown>);
+        return {
+          id: a.custom ? `${a.name}-id` : undefined,
+          state: stateFor(a.type, a.name, a.inputs as Record<string, unknown>),
+        };
+      },
+      call: (a) => callResult(a.token, a.inputs as Record<string, unknown>, catalog),
+    },
+    project,
+    stack,
+    false,
+  );
+  return registry;
+}
+
+/** One resource as the plan saw it. */
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  /** The parent's `type::name` (names alone are not unique: a component and its main child share one). */
+  readonly parent?: string;
+  readonly protect: boolean;
+  readonly inputs: Record<string, unknown>;
+}
+
+/**
+ * A transformation that records every resource constructed under the component it is attached to
+ * (transformations are inherited by children), with its parent and protect flag.
+ */
+export function recorder(): { transformation: pulumi.ResourceTransformation; resources: PlannedResource[] } {
+  const names = new WeakMap<pulumi.Resource, string>();
+  const resources: PlannedResource[] = [];
+  const transformation: pulumi.ResourceTransformation = (args) => {
+    names.set(args.resource, `${args.type}::${args.name}`);
+    resources.push({
+      type: args.type,
+      name: args.name,
+      ...(args.opts.parent && names.has(args.opts.parent) ? { parent: names.get(args.opts.parent) } : {}),
+      protect: args.opts.protect === true,
+      inputs: args.props as Record<string, unknown>,
+    });
+    return undefined;
+  };
+  return { transformation, resources };
+}
+
+/** Waits until outputs have resolved and no more resources are being registered. */
+export async function settle(
+  output: pulumi.Output<unknown>,
+  registry: { readonly size: number },
+): Promise<void> {
+  await new Promise<void>((resolve) => output.apply(() => resolve()));
+  let stable = 0;
+  let last = -1;
+  while (stable < 3) {
+    await new Promise((r) => setImmediate(r));
+    stable = registry.size === last ? stable + 1 : 0;
+    last = registry.size;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Offline planning: runs the environment program in-process under OVH-shaped mocks (no engine, no
+ * credentials) and returns every resource it would create, with its parent, protect flag, key inputs and a
+ * monthly cost estimate from the catalog.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Catalog } from "../../blueprints/lib/catalog";
+import type { ResolvedEnvironment } from "../../blueprints/lib/model";
+import { Environment } from "../../stacks/environment";
+import { installMocks, recorder, settle } from "./mocks";
+
+/** Placeholder project id used when planning (never sent anywhere). */
+export const PLAN_PROJECT_ID = "00000000000000000000000000000000";
+
+/** A planned resource with its resolved inputs. */
+export interface PlanEntry {
+  readonly type: string;
+  readonly name: string;
+  /** The parent's `type::name`. */
+  readonly parent?: string;
+  readonly protect: boolean;
+  /** The inputs that identify the resource (name, region, size, flavor…), secrets and scripts summarised. */
+  readonly keyInputs: Record<string, unknown>;
+}
+
+/** A plan: resources in creation order, and the estimate. */
+export interface Plan {
+  readonly stack: string;
+  readonly resources: readonly PlanEntry[];
+  readonly monthlyEur: number;
+  readonly budgetEur?: number;
+}
+
+const KEY_FIELDS = [
+  "name",
+  "region",
+  "regionName",
+  "regions",
+  "vlanId",
+  "network",
+  "start",
+  "end",
+  "model",
+  "count",
+  "size",
+  "type",
+  "flavorName",
+  "flavor",
+  "version",
+  "engine",
+  "plan",
+  "diskSize",
+  "desiredNodes",
+  "minNodes",
+  "maxNodes",
+  "autoscale",
+  "zone",
+  "subdomain",
+  "fieldtype",
+  "ttl",
+  "target",
+  "cron",
+  "rotation",
+  "roleNames",
+  "versioning",
+  "roles",
+];
+
+/** Summarises inputs for display: identifying fields only; scripts and user data by size, secrets masked. */
+export function keyInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of KEY_FIELDS) if (inputs[k] !== undefined && inputs[k] !== null) out[k] = inputs[k];
+  if (typeof inputs.userData === "string") out.userData = `${inputs.userData.split("\n").length} lines`;
+  if (type === "command:remote:Command" && typeof inputs.create === "string") {
+    const conn =
+      (inputs.connection as { value?: { host?: string; port?: number } } | undefined)?.value ??
+      (inputs.connection as { host?: string; port?: number } | undefined);
+    out.host = conn?.host;
+    out.script = `${inputs.create.split("\n").length} lines`;
+  }
+  if (type === "ovh:CloudProject/instance:Instance") {
+    out.public = (inputs.network as { public?: boolean } | undefined)?.public ?? false;
+  }
+  return out;
+}
+
+/** Estimated monthly cost of an environment from catalog list prices. */
+export function estimateMonthlyEur(env: ResolvedEnvironment, catalog: Catalog): number {
+  let total = 0;
+  for (const s of env.servers) {
+    total += (catalog.flavors[s.flavor]?.monthlyEur ?? 0) * s.count;
+    for (const v of s.volumes ?? [])
+      total += v.sizeGb * (catalog.volumeTypes[v.type]?.monthlyEurPerGb ?? 0) * s.count;
+  }
+  if (env.kubernetes) {
+    total += catalog.kubernetes.controlPlaneMonthlyEur;
+    for (const p of env.kubernetes.nodePools)
+      total += (catalog.flavors[p.flavor]?.monthlyEur ?? 0) * (p.size ?? p.autoscale?.min ?? 0);
+  }
+  for (const db of env.databases) {
+    const nodes = catalog.databases.plans[db.plan]?.nodes ?? 1;
+    total +=
+      (catalog.databases.flavors[db.flavor]?.monthlyEur ?? 0) * nodes +
+      db.diskGb * catalog.databases.storageMonthlyEurPerGb * nodes;
+  }
+  for (const lb of env.loadBalancers) total += catalog.loadBalancers.sizes[lb.size]?.monthlyEur ?? 0;
+  if (env.network?.gateway?.enabled)
+    total += catalog.gateways.models[env.network.gateway.model]?.monthlyEur ?? 0;
+  return Math.round(total * 100) / 100;
+}
+
+/** Plans one environment under mocks. Only one plan may run at a time in a process (mocks are global). */
+export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog): Promise<Plan> {
+  const registry = installMocks(catalog, env.stackName);
+  const rec = recorder();
+  const hostKeys = Object.fromEntries(
+    env.hosts.map((h) => [h.keySecret, pulumi.secret("(plan: no key needed)")]),
+  );
+  const environment = new Environment(
+    env.stackName,
+    { env, catalog, ...(env.target ? { serviceName: PLAN_PROJECT_ID } : {}), hostKeys },
+    { transformations: [rec.transformation] },
+  );
+  await settle(environment.inventory, registry);
+  const resources = rec.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    ...(r.parent ? { parent: r.parent } : {}),
+    protect: r.protect,
+    keyInputs: keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
+  }));
+  return {
+    stack: env.stackName,
+    resources,
+    monthlyEur: estimateMonthlyEur(env, catalog),
+    ...(env.clientProfile.monthlyBudgetEur ? { budgetEur: env.clientProfile.monthlyBudgetEur } : {}),
+  };
+}
