@@ -65,16 +65,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
           name: `${name}-${p.key}`,
           protocol: p.protocol ?? "tcp",
           algorithm: p.algorithm ?? "roundRobin",
-          members: pulumi
-            .output(p.members)
-            .apply((ips) =>
-              ips.map((address, i) => ({
-                name: `${name}-${p.key}-${i + 1}`,
-                address,
-                protocolPort: p.port,
-                weight: 1,
-              })),
-            ),
+          members: pulumi.output(p.members).apply((ips) =>
+            ips.map((address, i) => ({
+              name: `${name}-${p.key}-${i + 1}`,
+              address,
+              protocolPort: p.port,
+              weight: 1,
+            })),
+          ),
           ...(p.healthCheckPath
             ? {
                 healthMonitor: {
