@@ -18,7 +18,7 @@ step "type-check"
 npx tsc -p tsconfig.json --noEmit
 
 step "build"
-npx tsc -p tsconfig.build.json
+npm run -s build
 
 if [ -f scripts/test-setup.sh ]; then
   step "integration set-up"

@@ -2,13 +2,14 @@
  * JSON Schema validation of blueprint documents with ajv: the schema is compiled once per process, every error
  * is collected, and each is turned into a located issue with a hint where one helps.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
+import { createHash } from "crypto";
 import addFormats from "ajv-formats";
 import * as fs from "fs";
 import * as path from "path";
 import { didYouMean } from "./hints";
 import type { BlueprintIssue } from "./issues";
-import { BLUEPRINTS_DIR } from "./paths";
+import { BLUEPRINTS_DIR, PROJECT_ROOT } from "./paths";
 import { escapeSegment } from "./pointer";
 import { lookup, type Tracked } from "./tracked";
 
@@ -22,27 +23,59 @@ export const SCHEMA: { $id: string; $defs: Record<string, unknown> } = JSON.pars
 /** Document kinds of blueprint language v1. */
 export type DocumentKind = "Client" | "Environment" | "Template";
 
-let validators: Record<DocumentKind, ValidateFunction> | undefined;
+/** A compiled validator (ajv function or its precompiled standalone twin). */
+type Validator = ValidateFunction | (((data: unknown) => boolean) & { errors?: ErrorObject[] | null });
 
-function compiled(): Record<DocumentKind, ValidateFunction> {
-  if (!validators) {
-    // verbose gives each error its parentSchema and data, which the hints need.
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      useDefaults: true,
-      verbose: true,
-    });
-    addFormats(ajv, ["email", "uri"]);
-    ajv.addSchema(SCHEMA);
-    const get = (def: string) => {
-      const fn = ajv.getSchema(`${SCHEMA.$id}#/$defs/${def}`);
-      if (!fn) throw new Error(`internal: schema definition ${def} missing`);
-      return fn;
-    };
-    validators = { Client: get("client"), Environment: get("environment"), Template: get("template") };
+let validators: Record<DocumentKind, Validator> | undefined;
+
+/** Ajv options shared by the runtime compiler and the build-time precompiler (they must agree). */
+export function createAjv(source = false): Ajv {
+  // verbose gives each error its parentSchema and data, which the hints need.
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    useDefaults: true,
+    verbose: true,
+    ...(source
+      ? { code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } }
+      : {}),
+  });
+  addFormats(ajv, ["email", "uri"]);
+  ajv.addSchema(SCHEMA);
+  return ajv;
+}
+
+/** The schema definitions validated directly, by document kind. */
+export const KIND_DEFINITIONS: Record<DocumentKind, string> = {
+  Client: "client",
+  Environment: "environment",
+  Template: "template",
+};
+
+/** A fingerprint of the schema, so a stale precompiled validator is never used. */
+export const SCHEMA_HASH = createHash("sha256").update(JSON.stringify(SCHEMA)).digest("hex");
+
+/** Where `npm run build` writes the precompiled validators (compiling the schema costs ~300 ms at start-up). */
+export const PRECOMPILED_FILE = path.join(PROJECT_ROOT, "dist", "blueprints", "validators.generated.js");
+
+function compiled(): Record<DocumentKind, Validator> {
+  if (validators) return validators;
+  if (fs.existsSync(PRECOMPILED_FILE)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pre = require(PRECOMPILED_FILE) as { schemaHash: string } & Record<string, Validator>;
+    if (pre.schemaHash === SCHEMA_HASH) {
+      validators = { Client: pre.client, Environment: pre.environment, Template: pre.template };
+      return validators;
+    }
   }
+  const ajv = createAjv();
+  const get = (def: string) => {
+    const fn = ajv.getSchema(`${SCHEMA.$id}#/$defs/${def}`);
+    if (!fn) throw new Error(`internal: schema definition ${def} missing`);
+    return fn;
+  };
+  validators = { Client: get("client"), Environment: get("environment"), Template: get("template") };
   return validators;
 }
 

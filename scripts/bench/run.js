@@ -5,7 +5,7 @@ const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 const root = path.join(__dirname, "..", "..");
-execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
 const dir = path.join(root, "dist", "scripts", "bench");
 const only = process.argv.slice(2);
 for (const f of fs
