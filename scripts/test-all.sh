@@ -29,4 +29,5 @@ step "unit tests"
 npx jest --selectProjects unit
 
 step "integration tests"
-npx jest --selectProjects integration --runInBand
+# --forceExit: the Automation API leaves a gRPC channel open after the last stack operation.
+npx jest --selectProjects integration --runInBand --forceExit

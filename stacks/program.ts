@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BlueprintError } from "../blueprints/lib/issues";
+import * as path from "path";
 import { BlueprintLoader } from "../blueprints/lib/loader";
+import { BlueprintRepository } from "../blueprints/lib/repository";
 import { Environment } from "./environment";
 
 /** Finds the environment a stack builds: `majordome:blueprint` config (`client/env`), else the stack name. */
@@ -30,7 +32,9 @@ export function environmentForStack(
 /** Builds the current stack's environment and returns the stack outputs. */
 export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulumi.Output<unknown> } {
   const config = new pulumi.Config("majordome");
-  const loader = new BlueprintLoader();
+  // MAJORDOME_BLUEPRINTS points the program at another blueprints root (tests, other repositories).
+  const root = process.env.MAJORDOME_BLUEPRINTS;
+  const loader = new BlueprintLoader(root ? { repository: new BlueprintRepository(path.resolve(root)) } : {});
   const { client, environment } = environmentForStack(loader, pulumi.getStack(), config.get("blueprint"));
   let loaded;
   try {

@@ -1,15 +1,15 @@
 /**
  * HostGroup: servers that already exist, reached over SSH. For each host, in order: a connection check, the
- * operations baseline (run-team accounts, labels), then the host's own build steps — each a `@pulumi/command`
- * remote command whose script embeds everything it depends on, so a second `up` with no change does nothing
- * and changing one file re-runs only that step (and the services that restart on it).
+ * operations baseline (run-team accounts, labels), then the host's own build steps — each a {@link RemoteStep}
+ * whose script embeds everything it depends on, so a second `up` with no change does nothing and changing one
+ * file re-runs only that step (and the services that restart on it).
  *
- * The private key is an input the caller takes from stack secrets; `@pulumi/command` keeps `connection`
- * secret, so the key never appears in state, logs or outputs in plain text.
+ * The private key is an input the caller takes from stack secrets; RemoteStep keeps the connection secret,
+ * so the key never appears in state, logs or outputs in plain text.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostStep } from "../../blueprints/lib/model";
+import { RemoteStep } from "./remoteStep";
 import { baselineScripts, contentHash, stepScripts } from "./steps";
 
 /** One host and its steps. */
@@ -41,8 +41,8 @@ export interface HostGroupArgs {
 export class HostGroup extends pulumi.ComponentResource {
   /** Step names per host, in the order they run (connect and baseline first). */
   readonly stepNames: Readonly<Record<string, readonly string[]>>;
-  /** Every remote command, per host, in order. */
-  readonly commands: Readonly<Record<string, readonly command.remote.Command[]>>;
+  /** Every step resource, per host, in order. */
+  readonly steps: Readonly<Record<string, readonly RemoteStep[]>>;
 
   constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:host:HostGroup", name, {}, opts);
@@ -50,33 +50,30 @@ export class HostGroup extends pulumi.ComponentResource {
     if (new Set(keys).size !== keys.length)
       throw new Error(`HostGroup "${name}": [hosts] keys must be unique`);
     const stepNames: Record<string, string[]> = {};
-    const commands: Record<string, command.remote.Command[]> = {};
+    const steps: Record<string, RemoteStep[]> = {};
     for (const host of args.hosts) {
       const names = host.steps.map((s) => s.name);
       if (new Set(names).size !== names.length)
         throw new Error(`HostGroup "${name}": host "${host.key}" has duplicate step names`);
-      const connection: command.types.input.remote.ConnectionArgs = {
+      const connection = {
         host: host.address,
         port: host.port ?? 22,
         user: host.user ?? "root",
         privateKey: pulumi.secret(host.privateKey),
-        // Fail fast and clearly when a host is unreachable rather than retrying for minutes.
-        dialErrorLimit: 3,
-        perDialTimeout: 10,
       };
       const prefix = `${name}-${host.key}`;
-      const chain: command.remote.Command[] = [];
+      const chain: RemoteStep[] = [];
       const add = (step: string, scripts: { create: string; delete?: string }) => {
         const previous = chain[chain.length - 1];
         chain.push(
-          new command.remote.Command(
+          new RemoteStep(
             `${prefix}-${step}`,
             {
+              hostName: host.key,
+              stepName: step,
               connection,
               create: scripts.create,
-              update: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
-              addPreviousOutputInEnv: false,
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
           ),
@@ -92,10 +89,10 @@ export class HostGroup extends pulumi.ComponentResource {
         add(step.name, scripts);
       }
       stepNames[host.key] = ["connect", "baseline", ...names];
-      commands[host.key] = chain;
+      steps[host.key] = chain;
     }
     this.stepNames = stepNames;
-    this.commands = commands;
+    this.steps = steps;
     this.registerOutputs({ stepNames });
   }
 }

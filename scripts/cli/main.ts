@@ -95,6 +95,9 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
 }
 
 if (require.main === module) {
+  // Pulumi's closure serialization (dynamic resources) touches deprecated built-ins; their warnings are noise
+  // in a CLI's output, not something a user can act on.
+  process.removeAllListeners("warning");
   run(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error) => (process.exitCode = reportError(error, (line) => processIo.err(line))),

@@ -71,7 +71,7 @@ export function keyInputs(type: string, inputs: Record<string, unknown>): Record
   const out: Record<string, unknown> = {};
   for (const k of KEY_FIELDS) if (inputs[k] !== undefined && inputs[k] !== null) out[k] = inputs[k];
   if (typeof inputs.userData === "string") out.userData = `${inputs.userData.split("\n").length} lines`;
-  if (type === "command:remote:Command" && typeof inputs.create === "string") {
+  if (type.startsWith("pulumi-nodejs:dynamic") && typeof inputs.create === "string") {
     const conn =
       (inputs.connection as { value?: { host?: string; port?: number } } | undefined)?.value ??
       (inputs.connection as { host?: string; port?: number } | undefined);

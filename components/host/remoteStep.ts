@@ -1,0 +1,149 @@
+/**
+ * RemoteStep: one build step run over SSH on a host, as a Pulumi dynamic resource.
+ *
+ * Why a dynamic provider and not `@pulumi/command`: the command provider is a Go plugin that the Go module
+ * proxy available to this project does not serve, so it cannot be built here; the Node.js dynamic provider
+ * runs inside the engine with no plugin to install. The contract is the same as `command.remote.Command`
+ * with `update` set to the create script: the create script runs on create and whenever it changes (in
+ * place), the delete script runs when the step is removed, and changing the host replaces the step.
+ *
+ * The connection (with the private key) is an input marked secret and kept as a secret output, so the key is
+ * encrypted in state and never printed; the step stores no command output.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** How to reach a host. */
+export interface SshConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKey: string;
+}
+
+/** Inputs of a {@link RemoteStep}. */
+export interface RemoteStepArgs {
+  /** Host label for messages (the blueprint's host name). */
+  readonly hostName: pulumi.Input<string>;
+  /** Step label for messages. */
+  readonly stepName: pulumi.Input<string>;
+  readonly connection: pulumi.Input<{
+    host: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    user: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+  }>;
+  /** Script run on create and whenever it changes. */
+  readonly create: pulumi.Input<string>;
+  /** Script run when the step is removed. @default nothing */
+  readonly delete?: pulumi.Input<string>;
+}
+
+interface StepProps {
+  hostName: string;
+  stepName: string;
+  connection: SshConnection;
+  create: string;
+  delete?: string;
+}
+
+/**
+ * Runs `script` with `sh -s` on the host (through `sudo -n` for non-root users) and resolves with its
+ * standard output; rejects with a message naming the host, the step and the cause.
+ */
+export function runRemoteScript(
+  props: Pick<StepProps, "hostName" | "stepName" | "connection">,
+  script: string,
+): Promise<string> {
+  // Required here, not at module level: this function is serialized into the dynamic provider.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require("ssh2") as typeof import("ssh2");
+  const { host, port, user, privateKey } = props.connection;
+  const where = `host "${props.hostName}" (${user}@${host}:${port})`;
+  const explain = (e: Error & { code?: string; level?: string }): string => {
+    if (e.code === "ECONNREFUSED")
+      return `${where}: connection refused (is sshd running and the port right?)`;
+    if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return `${where}: unknown host (DNS lookup failed)`;
+    if (e.code === "EHOSTUNREACH" || e.code === "ENETUNREACH") return `${where}: host unreachable`;
+    if (e.level === "client-authentication")
+      return `${where}: authentication failed for user "${user}" (wrong key?)`;
+    if (e.level === "client-timeout" || /Timed out/i.test(e.message))
+      return `${where}: timed out while connecting`;
+    return `${where}: ${e.message}`;
+  };
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    const done = (err?: string, out?: string) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      if (err) reject(new Error(err));
+      else resolve(out ?? "");
+    };
+    client.on("error", (e) => done(explain(e)));
+    client.on("ready", () => {
+      client.exec(user === "root" ? "sh -s" : "sudo -n sh -s", (err, stream) => {
+        if (err) return done(explain(err));
+        let stdout = "";
+        let stderr = "";
+        stream.on("data", (d: Buffer) => (stdout += d.toString()));
+        stream.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        stream.on("close", (code: number | null) => {
+          if (code === 0) done(undefined, stdout);
+          else
+            done(
+              `${where}: step "${props.stepName}" failed with exit code ${code}${stderr.trim() ? `:\n${stderr.trim().split("\n").slice(-15).join("\n")}` : ""}`,
+            );
+        });
+        stream.end(script);
+      });
+    });
+    try {
+      client.connect({ host, port, username: user, privateKey, readyTimeout: 15000 });
+    } catch (e) {
+      done(explain(e as Error));
+    }
+  });
+}
+
+/** The dynamic provider behind {@link RemoteStep}. */
+export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.DiffResult> {
+    const replaces: string[] = [];
+    if (olds.connection.host !== news.connection.host || olds.connection.port !== news.connection.port)
+      replaces.push("connection");
+    const changes =
+      replaces.length > 0 ||
+      olds.create !== news.create ||
+      (olds.delete ?? "") !== (news.delete ?? "") ||
+      olds.connection.user !== news.connection.user ||
+      olds.connection.privateKey !== news.connection.privateKey;
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+  async create(inputs: StepProps): Promise<pulumi.dynamic.CreateResult> {
+    await runRemoteScript(inputs, inputs.create);
+    return { id: `${inputs.hostName}/${inputs.stepName}`, outs: inputs };
+  },
+  async update(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.UpdateResult> {
+    // Only the script or credentials changed: re-run the new script in place.
+    if (olds.create !== news.create) await runRemoteScript(news, news.create);
+    return { outs: news };
+  },
+  async delete(_id: string, props: StepProps): Promise<void> {
+    if (props.delete) await runRemoteScript(props, props.delete);
+  },
+};
+
+/** One build step on an SSH-reached host. */
+export class RemoteStep extends pulumi.dynamic.Resource {
+  constructor(name: string, args: RemoteStepArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      remoteStepProvider,
+      name,
+      { ...args, connection: pulumi.secret(args.connection), delete: args.delete ?? "" },
+      { ...opts, additionalSecretOutputs: ["connection"] },
+      "majordome-host",
+      "RemoteStep",
+    );
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Running the project's Pulumi program through the Automation API on a local file backend: the engine's
+ * PATH, the backend, the secrets passphrase and the blueprints root in one place, for the CLI and the tests.
+ */
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+
+let engineBin: string | undefined;
+
+/** Builds or finds the engine (scripts/engine/setup.sh) once per process and returns its bin folder. */
+export function ensureEngine(): string {
+  if (!engineBin) {
+    engineBin =
+      process.env.MAJORDOME_ENGINE_BIN ||
+      execFileSync("bash", [path.join(PROJECT_ROOT, "scripts", "engine", "setup.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      }).trim();
+    process.env.MAJORDOME_ENGINE_BIN = engineBin;
+  }
+  return engineBin;
+}
+
+/** Where a workspace keeps its state and what it runs. */
+export interface WorkspaceOptions {
+  /** Folder of the file backend (state). */
+  readonly stateDir: string;
+  /** Secrets passphrase. */
+  readonly passphrase: string;
+  /** Blueprints root. @default the project's */
+  readonly blueprints?: string;
+  /** Extra environment variables for the engine and the program. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run from a throwaway project folder inside `stateDir` (Pulumi.yaml copied; dist, node_modules and
+   * package.json linked), so stack config files never land in the project's own stacks/ folder. Tests use
+   * this; deliveries keep their stack config in stacks/. @default false
+   */
+  readonly isolated?: boolean;
+}
+
+/** Makes the throwaway project folder of an isolated workspace and returns it. */
+function isolatedProject(stateDir: string): string {
+  const dir = path.join(stateDir, "project");
+  fs.mkdirSync(path.join(dir, "stacks"), { recursive: true });
+  fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const link of ["dist", "node_modules", "package.json"]) {
+    const target = path.join(dir, link);
+    if (!fs.existsSync(target)) fs.symlinkSync(path.join(PROJECT_ROOT, link), target);
+  }
+  return dir;
+}
+
+/** Environment variables that make the engine local, quiet and self-contained. */
+export function engineEnv(options: WorkspaceOptions): Record<string, string> {
+  const bin = ensureEngine();
+  fs.mkdirSync(options.stateDir, { recursive: true });
+  return {
+    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(options.stateDir, ".pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${options.stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    ...(options.blueprints ? { MAJORDOME_BLUEPRINTS: options.blueprints } : {}),
+    ...(options.env ?? {}),
+  };
+}
+
+/** Creates or selects `stackName` of the project program. */
+export async function projectStack(stackName: string, options: WorkspaceOptions): Promise<Stack> {
+  const envVars = engineEnv(options);
+  // The Automation API also spawns `pulumi` from this process's PATH.
+  process.env.PATH = envVars.PATH;
+  const workDir = options.isolated ? isolatedProject(options.stateDir) : PROJECT_ROOT;
+  return LocalWorkspace.createOrSelectStack(
+    { stackName, workDir },
+    { envVars, pulumiHome: envVars.PULUMI_HOME },
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * Test hosts: real OpenSSH servers on loopback, each running in a private mount namespace over a copy-on-
+ * write view (overlayfs) of the cached Debian root file system. Everything a test does to a host lands in the
+ * host's temporary folder; the machine itself is never changed. Requires root (unshare, mount, chroot).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { shellQuote } from "../../components/ovh/userData";
+
+/** A running test host. */
+export interface TestHost {
+  readonly name: string;
+  readonly port: number;
+  /** The host's temporary folder (its overlay's upper layer holds every change). */
+  readonly dir: string;
+  /** The root user's private key (OpenSSH format). */
+  readonly privateKey: string;
+  /** Runs a shell command on the host as root over SSH; returns stdout (throws on failure). */
+  exec(command: string): string;
+  /** Reads a file on the host, or undefined when it does not exist. */
+  readFile(file: string): string | undefined;
+  /** Stops the SSH server; the namespace and its mounts vanish with it. */
+  stop(): Promise<void>;
+}
+
+const BUILD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "testhost", "build-rootfs.sh");
+
+let rootfsCache: string | undefined;
+
+/** Builds or reuses the cached root file system and returns its path. */
+export function testHostRootfs(): string {
+  if (!rootfsCache) {
+    rootfsCache = execFileSync("bash", [BUILD_SCRIPT], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  }
+  return rootfsCache;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForBanner(
+  port: number,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 15000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`test host sshd exited (${child.exitCode}): ${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("data", (d) => {
+        socket.destroy();
+        resolve(d.toString().startsWith("SSH-"));
+      });
+      socket.once("error", () => resolve(false));
+      socket.setTimeout(1000, () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`test host on port ${port} did not answer within ${timeoutMs} ms: ${log()}`);
+}
+
+/** Starts a test host named `name` on a free loopback port. */
+export async function startTestHost(name = "host"): Promise<TestHost> {
+  const rootfs = testHostRootfs();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `majordome-host-${name}-`));
+  const [upper, work, merged] = ["upper", "work", "merged"].map((d) => path.join(dir, d));
+  for (const d of [upper, work, merged]) fs.mkdirSync(d);
+  const keyFile = path.join(dir, "id_ed25519");
+  execFileSync("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    `majordome-test-${name}`,
+    "-f",
+    keyFile,
+  ]);
+  fs.mkdirSync(path.join(upper, "root", ".ssh"), { recursive: true, mode: 0o700 });
+  fs.copyFileSync(`${keyFile}.pub`, path.join(upper, "root", ".ssh", "authorized_keys"));
+  fs.chmodSync(path.join(upper, "root", ".ssh", "authorized_keys"), 0o600);
+  const port = await freePort();
+  const script = [
+    "set -e",
+    `mount -t overlay overlay -o lowerdir=${rootfs},upperdir=${upper},workdir=${work} ${merged}`,
+    `mount --rbind /dev ${merged}/dev`,
+    `mount -t proc proc ${merged}/proc`,
+    `mkdir -p ${merged}/run/sshd`,
+    `exec chroot ${merged} /usr/sbin/sshd -D -e -p ${port} -o ListenAddress=127.0.0.1`,
+  ].join("\n");
+  const child = spawn("unshare", ["--mount", "--propagation", "private", "--fork", "sh", "-c", script], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d.toString()));
+  await waitForBanner(port, child, () => stderr);
+  const sshArgs = [
+    "-i",
+    keyFile,
+    "-p",
+    String(port),
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
+    "root@127.0.0.1",
+  ];
+  const exec = (command: string) => {
+    const r = spawnSync("ssh", [...sshArgs, command], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`ssh ${name}: \`${command}\` failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  };
+  return {
+    name,
+    port,
+    dir,
+    privateKey: fs.readFileSync(keyFile, "utf8"),
+    exec,
+    readFile: (file) => {
+      const r = spawnSync("ssh", [...sshArgs, `cat ${shellQuote(file)}`], { encoding: "utf8" });
+      return r.status === 0 ? r.stdout : undefined;
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once("exit", r));
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          /* already gone */
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
