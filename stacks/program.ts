@@ -58,8 +58,11 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
       });
     }
   }
+  // `majordome destroy --force-production` first releases protection with an update, then destroys.
+  const releaseProtection = config.getBoolean("releaseProtection") === true;
+  const resolved = releaseProtection ? { ...loaded.resolved, protectStateful: false } : loaded.resolved;
   const env = new Environment(loaded.resolved.stackName, {
-    env: loaded.resolved,
+    env: resolved,
     catalog: loader.catalog,
     ...(loaded.resolved.target ? { serviceName: config.require("ovhProjectId") } : {}),
     hostKeys: hostKeyInputs,

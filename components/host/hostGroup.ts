@@ -63,7 +63,10 @@ export class HostGroup extends pulumi.ComponentResource {
       };
       const prefix = `${name}-${host.key}`;
       const chain: RemoteStep[] = [];
-      const add = (step: string, scripts: { create: string; delete?: string }) => {
+      const add = (
+        step: string,
+        scripts: { create: string; delete?: string; verify?: { script: string; expected: string } },
+      ) => {
         const previous = chain[chain.length - 1];
         chain.push(
           new RemoteStep(
@@ -74,6 +77,7 @@ export class HostGroup extends pulumi.ComponentResource {
               connection,
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
+              ...(scripts.verify ? { verify: scripts.verify } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
           ),

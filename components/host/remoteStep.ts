@@ -36,6 +36,11 @@ export interface RemoteStepArgs {
   readonly create: pulumi.Input<string>;
   /** Script run when the step is removed. @default nothing */
   readonly delete?: pulumi.Input<string>;
+  /**
+   * Script that prints a fingerprint of what the step put in place (e.g. a file's hash), run on refresh to
+   * find drift; `expected` is the fingerprint a correct host shows. @default no drift detection
+   */
+  readonly verify?: pulumi.Input<{ script: pulumi.Input<string>; expected: pulumi.Input<string> }>;
 }
 
 interface StepProps {
@@ -44,6 +49,9 @@ interface StepProps {
   connection: SshConnection;
   create: string;
   delete?: string;
+  verify?: { script: string; expected: string };
+  /** What the host showed at the last create, update or refresh. */
+  fingerprint?: string;
 }
 
 /**
@@ -112,8 +120,14 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
     const replaces: string[] = [];
     if (olds.connection.host !== news.connection.host || olds.connection.port !== news.connection.port)
       replaces.push("connection");
+    // A refresh that found the host changed behind our back leaves a fingerprint that no longer matches.
+    const drifted =
+      news.verify !== undefined &&
+      olds.fingerprint !== undefined &&
+      olds.fingerprint !== news.verify.expected;
     const changes =
       replaces.length > 0 ||
+      drifted ||
       olds.create !== news.create ||
       (olds.delete ?? "") !== (news.delete ?? "") ||
       olds.connection.user !== news.connection.user ||
@@ -122,12 +136,21 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: StepProps): Promise<pulumi.dynamic.CreateResult> {
     await runRemoteScript(inputs, inputs.create);
-    return { id: `${inputs.hostName}/${inputs.stepName}`, outs: inputs };
+    return {
+      id: `${inputs.hostName}/${inputs.stepName}`,
+      outs: { ...inputs, ...(inputs.verify ? { fingerprint: inputs.verify.expected } : {}) },
+    };
   },
   async update(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.UpdateResult> {
-    // Only the script or credentials changed: re-run the new script in place.
-    if (olds.create !== news.create) await runRemoteScript(news, news.create);
-    return { outs: news };
+    // Re-run when the script changed or the host drifted; a credentials-only change just updates state.
+    const drifted = news.verify !== undefined && olds.fingerprint !== news.verify.expected;
+    if (olds.create !== news.create || drifted) await runRemoteScript(news, news.create);
+    return { outs: { ...news, ...(news.verify ? { fingerprint: news.verify.expected } : {}) } };
+  },
+  async read(id: string, props: StepProps): Promise<pulumi.dynamic.ReadResult> {
+    if (!props.verify) return { id, props };
+    const fingerprint = (await runRemoteScript(props, props.verify.script)).trim();
+    return { id, props: { ...props, fingerprint } };
   },
   async delete(_id: string, props: StepProps): Promise<void> {
     if (props.delete) await runRemoteScript(props, props.delete);
@@ -140,7 +163,12 @@ export class RemoteStep extends pulumi.dynamic.Resource {
     super(
       remoteStepProvider,
       name,
-      { ...args, connection: pulumi.secret(args.connection), delete: args.delete ?? "" },
+      {
+        ...args,
+        connection: pulumi.secret(args.connection),
+        delete: args.delete ?? "",
+        fingerprint: undefined,
+      },
       { ...opts, additionalSecretOutputs: ["connection"] },
       "majordome-host",
       "RemoteStep",

@@ -13,6 +13,8 @@ export interface StepScripts {
   readonly create: string;
   /** Runs when the step is removed; undefined when removal leaves things as they are. */
   readonly delete?: string;
+  /** Prints a fingerprint of the step's effect (for drift detection), and the fingerprint it should print. */
+  readonly verify?: { readonly script: string; readonly expected: string };
 }
 
 /** A short content hash, used to make a step's script change when something it depends on changes. */
@@ -35,6 +37,10 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
     return {
       create: `${header}\nset -- ${args}\n${PACKAGE_INSTALL}`,
       ...(step.undo ? { delete: `set -eu\n${step.undo}` } : {}),
+      verify: {
+        script: `set -- ${args}\nif command -v dpkg >/dev/null 2>&1; then dpkg -s "$@" >/dev/null 2>&1 && echo installed || echo missing; else rpm -q "$@" >/dev/null 2>&1 && echo installed || echo missing; fi`,
+        expected: "installed",
+      },
     };
   }
   if (step.file) {
@@ -53,6 +59,10 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
         'mv -f "$tmp" "$target"',
       ].join("\n"),
       delete: step.undo ? `set -eu\n${step.undo}` : `rm -f ${target}`,
+      verify: {
+        script: `if [ -f ${target} ]; then printf '%s %s %s' "$(sha256sum < ${target} | cut -d' ' -f1)" "$(stat -c %a ${target})" "$(stat -c %U:%G ${target})"; else echo missing; fi`,
+        expected: `${createHash("sha256").update(content, "utf8").digest("hex")} ${mode.replace(/^0(?=[0-7]{3}$)/, "")} ${owner.includes(":") ? owner : `${owner}:${owner}`}`,
+      },
     };
   }
   if (step.service) {

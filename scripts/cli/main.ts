@@ -10,6 +10,10 @@ import { reportError } from "./errors";
 import { processIo, type Io } from "./io";
 import { explain } from "./commands/explain";
 import { plan } from "./commands/plan";
+import { registerStackCommands } from "./commands/stackCommands";
+import { deliveryContext } from "../delivery/context";
+import { newEnvironment } from "../delivery/newEnvironment";
+import { fleetStatus, printStatus } from "../delivery/status";
 import { schemaDocs } from "./commands/schema-docs";
 import { validate } from "./commands/validate";
 
@@ -68,6 +72,48 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (selector: string, o: { json?: boolean }) => {
       setExit(await plan({ selector, json: o.json, loader: loaderFor(program) }, io));
     });
+
+  registerStackCommands(program, io, setExit, () => ({
+    blueprints: program.opts<{ blueprints?: string }>().blueprints,
+  }));
+
+  program
+    .command("status")
+    .description("the fleet at a glance: last delivery, result, drift")
+    .addOption(new Option("--client <id>", "one client only"))
+    .option("--json", "print as JSON")
+    .action((o: { client?: string; json?: boolean }) => {
+      const ctx = deliveryContext({ blueprints: program.opts<{ blueprints?: string }>().blueprints }, io);
+      printStatus(fleetStatus(ctx, o.client), o.json ?? false, io);
+      setExit(0);
+    });
+
+  program
+    .command("new")
+    .description("create a new environment's blueprint from a template or another environment")
+    .argument("<environment>", "<client>/<environment> to create")
+    .requiredOption("--from <source>", "templates/<name> or <client>/<environment>")
+    .addOption(
+      new Option("--tier <tier>", "production, staging or development").choices([
+        "production",
+        "staging",
+        "development",
+      ]),
+    )
+    .option("--owner <email>", "who answers for it")
+    .action(
+      (
+        selector: string,
+        o: { from: string; tier?: "production" | "staging" | "development"; owner?: string },
+      ) => {
+        const file = newEnvironment(loaderFor(program), { selector, ...o });
+        io.err(
+          `created ${path.relative(process.cwd(), file)}; deliver it with: majordome deliver ${selector}`,
+        );
+        io.out(file);
+        setExit(0);
+      },
+    );
 
   program
     .command("schema-docs")

@@ -2,7 +2,7 @@
  * Running the project's Pulumi program through the Automation API on a local file backend: the engine's
  * PATH, the backend, the secrets passphrase and the blueprints root in one place, for the CLI and the tests.
  */
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -26,8 +26,10 @@ export function ensureEngine(): string {
 
 /** Where a workspace keeps its state and what it runs. */
 export interface WorkspaceOptions {
-  /** Folder of the file backend (state). */
+  /** Folder of the file backend (state), and of PULUMI_HOME. */
   readonly stateDir: string;
+  /** Backend URL. @default file://<stateDir> */
+  readonly backendUrl?: string;
   /** Secrets passphrase. */
   readonly passphrase: string;
   /** Blueprints root. @default the project's */
@@ -61,7 +63,7 @@ export function engineEnv(options: WorkspaceOptions): Record<string, string> {
   return {
     PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_HOME: path.join(options.stateDir, ".pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${options.stateDir}`,
+    PULUMI_BACKEND_URL: options.backendUrl ?? `file://${options.stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: options.passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -71,14 +73,21 @@ export function engineEnv(options: WorkspaceOptions): Record<string, string> {
   };
 }
 
-/** Creates or selects `stackName` of the project program. */
-export async function projectStack(stackName: string, options: WorkspaceOptions): Promise<Stack> {
+/** A workspace over the project program (not yet bound to a stack). */
+export async function projectWorkspace(options: WorkspaceOptions): Promise<LocalWorkspace> {
   const envVars = engineEnv(options);
   // The Automation API also spawns `pulumi` from this process's PATH.
   process.env.PATH = envVars.PATH;
   const workDir = options.isolated ? isolatedProject(options.stateDir) : PROJECT_ROOT;
-  return LocalWorkspace.createOrSelectStack(
-    { stackName, workDir },
-    { envVars, pulumiHome: envVars.PULUMI_HOME },
-  );
+  return LocalWorkspace.create({ workDir, envVars, pulumiHome: envVars.PULUMI_HOME });
+}
+
+/** Creates or selects `stackName` of the project program. */
+export async function projectStack(stackName: string, options: WorkspaceOptions): Promise<Stack> {
+  return Stack.createOrSelect(stackName, await projectWorkspace(options));
+}
+
+/** True when the backend already has `stackName`. */
+export async function stackExists(ws: LocalWorkspace, stackName: string): Promise<boolean> {
+  return (await ws.listStacks()).some((s) => s.name === stackName || s.name.endsWith(`/${stackName}`));
 }

@@ -1,0 +1,115 @@
+/**
+ * Delivery locks. Majordome takes its own lock per environment for the whole delivery (validate → preview →
+ * up → report), so a second delivery is refused at once with the holder's name; and it clears locks left by
+ * a delivery that was killed (its process no longer exists on this host), saying so.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { UserError, ExitCode } from "../cli/errors";
+import { whoAmI } from "./context";
+
+/** What a lock file says. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly user: string;
+  readonly host: string;
+  readonly startedAt: string;
+  readonly command: string;
+}
+
+/** True when `pid` is a live process on this host. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** True when the lock was taken on this host by a process that no longer exists. */
+export function isStale(holder: { pid: number; host: string }): boolean {
+  return holder.host === whoAmI().host && !processAlive(holder.pid);
+}
+
+/** A held lock; release it when done. */
+export interface DeliveryLock {
+  release(): void;
+}
+
+/**
+ * Takes the environment's lock or throws a UserError (exit 5) naming the holder. A stale lock is removed
+ * first and reported through `say`.
+ */
+export function acquireLock(
+  locksDir: string,
+  stack: string,
+  command: string,
+  say: (line: string) => void,
+): DeliveryLock {
+  const file = path.join(locksDir, `${stack}.lock`);
+  const me = whoAmI();
+  const holder: LockHolder = {
+    pid: me.pid,
+    user: me.user,
+    host: me.host,
+    startedAt: new Date().toISOString(),
+    command,
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(holder), { flag: "wx" });
+      return { release: () => fs.rmSync(file, { force: true }) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let other: LockHolder;
+      try {
+        other = JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
+      } catch {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      if (isStale(other)) {
+        say(
+          `${stack}: removed a stale lock left by ${other.command} (pid ${other.pid}, started ${other.startedAt}), which no longer runs`,
+        );
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      throw new UserError(
+        `${stack} is being delivered by ${other.user}@${other.host} (pid ${other.pid}, ${other.command}, since ${other.startedAt})`,
+        "wait for it to finish; if that process is gone for good, remove " + file,
+        ExitCode.Locked,
+      );
+    }
+  }
+  throw new UserError(`${stack}: could not take the delivery lock (${file})`, undefined, ExitCode.Locked);
+}
+
+/**
+ * Clears engine locks of a local file backend that were left by killed processes on this host; returns what
+ * it removed. Live locks are left alone (the engine then refuses with its own message).
+ */
+export function clearStaleEngineLocks(stateDir: string, project: string, stack: string): string[] {
+  const dir = path.join(stateDir, ".pulumi", "locks", "organization", project, stack);
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    try {
+      const lock = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as {
+        pid: number;
+        username: string;
+        hostname: string;
+        timestamp: string;
+      };
+      if (isStale({ pid: lock.pid, host: lock.hostname })) {
+        fs.rmSync(path.join(dir, f), { force: true });
+        fs.rmSync(path.join(dir, `${f}.attrs`), { force: true });
+        removed.push(`engine lock of pid ${lock.pid} (${lock.username}@${lock.hostname}, ${lock.timestamp})`);
+      }
+    } catch {
+      /* unreadable lock: leave it to the engine */
+    }
+  }
+  return removed;
+}

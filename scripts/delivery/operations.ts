@@ -1,0 +1,384 @@
+/**
+ * The stack operations of the delivery CLI, for one environment each: deliver, preview, destroy, drift.
+ * Each returns an {@link EnvResult} instead of printing, so fleets can run many at once and summarise.
+ */
+import { Stack, StackNotFoundError, type LocalWorkspace } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as path from "path";
+import { BlueprintError, formatIssues } from "../../blueprints/lib/issues";
+import type { LoadedEnvironment } from "../../blueprints/lib/loader";
+import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { UserError } from "../cli/errors";
+import { projectWorkspace, stackExists } from "../engine/workspace";
+import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
+import { whoAmI, type DeliveryContext } from "./context";
+import { acquireLock, clearStaleEngineLocks } from "./locks";
+import { buildReport, writeReport } from "./report";
+import { applyStackConfig, stackConfigFor } from "./stackConfig";
+
+/** The Pulumi project name (Pulumi.yaml). */
+export const PROJECT_NAME = "majordome";
+
+/** How one environment's operation ended. */
+export type EnvStatus =
+  "succeeded" | "failed" | "invalid" | "refused" | "locked" | "skipped" | "drift" | "in-sync";
+
+/** The result of one operation on one environment. */
+export interface EnvResult {
+  readonly selector: string;
+  readonly status: EnvStatus;
+  readonly summary: string;
+  readonly changes: readonly Change[];
+  readonly seconds: number;
+  readonly error?: string;
+  readonly reportPath?: string;
+}
+
+/** Progress callbacks. */
+export interface Progress {
+  /** A line about this environment (stderr). */
+  line(text: string): void;
+  /** Raw engine output, when the caller wants it streamed. */
+  engineOutput?: (text: string) => void;
+}
+
+/** Options shared by operations. */
+export interface OperationOptions {
+  /** Allow deleting or replacing stateful resources. @default false */
+  readonly allowDataLoss?: boolean;
+  /** Destroy a production environment (requires `confirm`). */
+  readonly forceProduction?: boolean;
+  /** Must equal the environment selector to destroy production. */
+  readonly confirm?: string;
+}
+
+function versions(ws: LocalWorkspace): Record<string, string> {
+  const pkg = (name: string) => {
+    try {
+      return JSON.parse(
+        fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8"),
+      ).version as string;
+    } catch {
+      return "unknown";
+    }
+  };
+  return {
+    majordome: JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).version,
+    "pulumi CLI": ws.pulumiVersion,
+    "@pulumi/pulumi": pkg("@pulumi/pulumi"),
+    "@ovhcloud/pulumi-ovh": pkg("@ovhcloud/pulumi-ovh"),
+    node: process.version,
+  };
+}
+
+/** Opens (and optionally creates) the stack of `loaded`, with its config set and leftovers of killed runs cleared. */
+async function openStack(
+  ctx: DeliveryContext,
+  loaded: LoadedEnvironment,
+  create: boolean,
+  progress: Progress,
+): Promise<{ ws: LocalWorkspace; stack: Stack }> {
+  const name = loaded.resolved.stackName;
+  const ws = await projectWorkspace({
+    stateDir: ctx.stateDir,
+    backendUrl: ctx.backendUrl,
+    passphrase: ctx.passphrase,
+    isolated: ctx.isolated,
+    ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
+  });
+  const exists = await stackExists(ws, name);
+  if (!exists && !create)
+    throw new UserError(
+      `${name} has never been delivered`,
+      `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
+    );
+  const existing = exists ? await ws.getAllConfig(name) : undefined;
+  const config = stackConfigFor(existing, loaded); // throws, listing every missing credential, before any change
+  const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
+  for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
+    progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
+  await clearPendingOperations(stack, progress);
+  await applyStackConfig(stack, config);
+  return { ws, stack };
+}
+
+/**
+ * After a killed run the state may list operations that were in flight. Majordome's steps are idempotent,
+ * so it drops them from the state (saying which) and lets the next update redo them.
+ */
+async function clearPendingOperations(stack: Stack, progress: Progress): Promise<void> {
+  const state = await stack.exportStack();
+  const deployment = state.deployment as {
+    pending_operations?: { type: string; resource: { urn: string } }[];
+  };
+  const pending = deployment.pending_operations ?? [];
+  if (pending.length === 0) return;
+  for (const op of pending)
+    progress.line(
+      `${stack.name}: an interrupted run left "${op.type}" of ${op.resource.urn.split("::").pop()} pending; it will be redone`,
+    );
+  await stack.importStack({ ...state, deployment: { ...deployment, pending_operations: [] } });
+}
+
+function failure(selector: string, started: number, e: unknown, changes: readonly Change[] = []): EnvResult {
+  const seconds = (Date.now() - started) / 1000;
+  if (e instanceof BlueprintError)
+    return {
+      selector,
+      status: "invalid",
+      summary: `${e.issues.length} blueprint problem(s)`,
+      changes,
+      seconds,
+      error: formatIssues(e.issues),
+    };
+  if (e instanceof UserError)
+    return {
+      selector,
+      status: e.exitCode === 5 ? "locked" : "refused",
+      summary: e.message.split("\n")[0],
+      changes,
+      seconds,
+      error: e.hint ? `${e.message}\n  hint: ${e.hint}` : e.message,
+    };
+  const message = e instanceof Error ? e.message : String(e);
+  // The engine's own message says what failed; keep its diagnostics, drop the CLI's command-line noise.
+  const relevant = message
+    .split("\n")
+    .filter(
+      (l) =>
+        /error|failed|refused|denied|timed out|host "/i.test(l) && !/^\s*(code|stdout|stderr|err\?):/.test(l),
+    );
+  return {
+    selector,
+    status: "failed",
+    summary: (relevant[0] ?? message.split("\n")[0]).trim().slice(0, 300),
+    changes,
+    seconds,
+    error: [...new Set(relevant.map((l) => l.trim()))].join("\n") || message,
+  };
+}
+
+/** validate → stack and config → preview → data-loss gate → up → report. */
+export async function deliverOne(
+  ctx: DeliveryContext,
+  selector: string,
+  options: OperationOptions,
+  progress: Progress,
+): Promise<EnvResult> {
+  const started = Date.now();
+  const startedAt = new Date();
+  let lock: { release(): void } | undefined;
+  let loaded: LoadedEnvironment | undefined;
+  let ws: LocalWorkspace | undefined;
+  let applied = new ChangeCollector();
+  try {
+    const [client, environment] = selector.split("/");
+    loaded = ctx.loader.loadEnvironment(client, environment);
+    lock = acquireLock(
+      ctx.locksDir,
+      loaded.resolved.stackName,
+      `majordome deliver ${selector}`,
+      progress.line,
+    );
+    const opened = await openStack(ctx, loaded, true, progress);
+    ws = opened.ws;
+    const planned = new ChangeCollector();
+    progress.line(`${selector}: previewing`);
+    // Refresh first, so drift behind our back is part of the plan (and repaired by the update).
+    await opened.stack.preview({
+      refresh: true,
+      onEvent: planned.onEvent,
+      color: "never",
+      onOutput: progress.engineOutput,
+    });
+    const risks = planned.dataLossRisks;
+    if (risks.length && !options.allowDataLoss) {
+      throw new UserError(
+        `${selector}: refusing to ${risks.map((r) => `${r.op} ${r.name} (${r.type.split(":").pop()})`).join(", ")}: this would lose data`,
+        "review the preview; if this is intended, deliver again with --allow-data-loss",
+      );
+    }
+    const planSummary = summarize(countByOp(planned.changes));
+    progress.line(
+      `${selector}: ${planSummary === "no changes" ? "no changes; confirming" : `applying: ${planSummary}`}`,
+    );
+    applied = new ChangeCollector();
+    let done = 0;
+    const total = planned.changes.length;
+    await opened.stack.up({
+      refresh: true,
+      color: "never",
+      onOutput: progress.engineOutput,
+      onEvent: (e) => {
+        applied.onEvent(e);
+        const out = e.resOutputsEvent?.metadata;
+        if (
+          out &&
+          out.op !== "same" &&
+          out.op !== "refresh" &&
+          !out.type.startsWith("pulumi:") &&
+          !out.type.startsWith("majordome:")
+        )
+          progress.line(`${selector}: ${out.op} ${out.urn.split("::").pop()} (${++done}/${total})`);
+      },
+    });
+    const outputs = await opened.stack.outputs();
+    const report = buildReport({
+      env: loaded.resolved,
+      result: "succeeded",
+      startedAt,
+      deliveredBy: `${whoAmI().user}@${whoAmI().host}`,
+      changes: applied.changes,
+      inventory: outputs.inventory?.value ?? {},
+      versions: versions(ws),
+    });
+    const reportPath = writeReport(ctx.reportsDir, report);
+    return {
+      selector,
+      status: "succeeded",
+      summary: report.changes.summary,
+      changes: applied.changes,
+      seconds: (Date.now() - started) / 1000,
+      reportPath,
+    };
+  } catch (e) {
+    const result = failure(selector, started, e, applied.changes);
+    if (loaded && ws && result.status === "failed") {
+      const report = buildReport({
+        env: loaded.resolved,
+        result: "failed",
+        error: result.error,
+        startedAt,
+        deliveredBy: `${whoAmI().user}@${whoAmI().host}`,
+        changes: applied.changes,
+        inventory: {},
+        versions: versions(ws),
+      });
+      return { ...result, reportPath: writeReport(ctx.reportsDir, report) };
+    }
+    return result;
+  } finally {
+    lock?.release();
+  }
+}
+
+/** What a delivery would change, with data-loss risks flagged. */
+export async function previewOne(
+  ctx: DeliveryContext,
+  selector: string,
+  _options: OperationOptions,
+  progress: Progress,
+): Promise<EnvResult> {
+  const started = Date.now();
+  try {
+    const [client, environment] = selector.split("/");
+    const loaded = ctx.loader.loadEnvironment(client, environment);
+    const { stack } = await openStack(ctx, loaded, true, progress);
+    const planned = new ChangeCollector();
+    await stack.preview({
+      refresh: true,
+      onEvent: planned.onEvent,
+      color: "never",
+      onOutput: progress.engineOutput,
+    });
+    const risks = planned.dataLossRisks;
+    return {
+      selector,
+      status: risks.length ? "refused" : "succeeded",
+      summary:
+        summarize(countByOp(planned.changes)) +
+        (risks.length ? `; DATA-LOSS RISK: ${risks.map((r) => `${r.op} ${r.name}`).join(", ")}` : ""),
+      changes: planned.changes,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (e) {
+    return failure(selector, started, e);
+  }
+}
+
+/** Destroys an environment; production needs --force-production and --confirm <selector>. */
+export async function destroyOne(
+  ctx: DeliveryContext,
+  selector: string,
+  options: OperationOptions,
+  progress: Progress,
+): Promise<EnvResult> {
+  const started = Date.now();
+  let lock: { release(): void } | undefined;
+  try {
+    const [client, environment] = selector.split("/");
+    const loaded = ctx.loader.loadEnvironment(client, environment);
+    if (loaded.resolved.protectStateful && !(options.forceProduction && options.confirm === selector)) {
+      throw new UserError(
+        `${selector} is a production environment with protected data; refusing to destroy it`,
+        `if you really mean it, pass both --force-production and --confirm ${selector}`,
+      );
+    }
+    lock = acquireLock(
+      ctx.locksDir,
+      loaded.resolved.stackName,
+      `majordome destroy ${selector}`,
+      progress.line,
+    );
+    const { stack } = await openStack(ctx, loaded, false, progress);
+    const collector = new ChangeCollector();
+    if (loaded.resolved.protectStateful) {
+      progress.line(`${selector}: releasing protection of stateful resources before destroying`);
+      await stack.setConfig("majordome:releaseProtection", { value: "true" });
+      await stack.up({ color: "never", onOutput: progress.engineOutput });
+    }
+    progress.line(`${selector}: destroying`);
+    await stack.destroy({ color: "never", onEvent: collector.onEvent, onOutput: progress.engineOutput });
+    await stack.setConfig("majordome:releaseProtection", { value: "false" });
+    return {
+      selector,
+      status: "succeeded",
+      summary: summarize(countByOp(collector.changes), "done"),
+      changes: collector.changes,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (e) {
+    if (e instanceof StackNotFoundError)
+      return { selector, status: "refused", summary: "never delivered", changes: [], seconds: 0 };
+    return failure(selector, started, e);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Refresh in preview mode: what differs between the state and reality. */
+export async function driftOne(
+  ctx: DeliveryContext,
+  selector: string,
+  _options: OperationOptions,
+  progress: Progress,
+): Promise<EnvResult> {
+  const started = Date.now();
+  try {
+    const [client, environment] = selector.split("/");
+    const loaded = ctx.loader.loadEnvironment(client, environment);
+    const { stack } = await openStack(ctx, loaded, false, progress);
+    const collector = new ChangeCollector();
+    const result = await stack.previewRefresh({
+      color: "never",
+      onEvent: collector.onEvent,
+      onOutput: progress.engineOutput,
+    });
+    const counts = result.changeSummary ?? {};
+    const drifted = Object.entries(counts).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+    const changes = collector.changes;
+    const status: EnvStatus = drifted.length ? "drift" : "in-sync";
+    const summary = drifted.length
+      ? `drift: ${drifted.map(([op, n]) => `${n} ${op}`).join(", ")}${changes.length ? ` (${changes.map((c) => c.name).join(", ")})` : ""}`
+      : "in sync";
+    const dir = path.join(ctx.reportsDir, client, environment);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "drift.json"),
+      JSON.stringify({ checkedAt: new Date().toISOString(), status, counts, changes }, null, 2) + "\n",
+    );
+    return { selector, status, summary, changes, seconds: (Date.now() - started) / 1000 };
+  } catch (e) {
+    return failure(selector, started, e);
+  }
+}

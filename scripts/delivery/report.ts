@@ -1,0 +1,218 @@
+/**
+ * The delivery report (handover pack): what was delivered, how to reach it, who may access what, backups,
+ * monitoring and update policy, versions, and what changed in this delivery. Markdown for people, JSON for
+ * tools; kept per environment. Built only from non-secret outputs: secrets are named, never shown.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { ResolvedEnvironment } from "../../blueprints/lib/model";
+import { countByOp, summarize, type Change } from "./changes";
+
+/** The report's JSON form. */
+export interface DeliveryReport {
+  readonly stack: string;
+  readonly client: { readonly id: string; readonly name: string };
+  readonly environment: string;
+  readonly tier: string;
+  readonly deliveredAt: string;
+  readonly deliveredBy: string;
+  readonly result: "succeeded" | "failed";
+  readonly error?: string;
+  readonly durationSeconds: number;
+  readonly changes: {
+    readonly summary: string;
+    readonly counts: Record<string, number>;
+    readonly items: readonly Change[];
+  };
+  readonly inventory: unknown;
+  readonly access: readonly { readonly who: string; readonly what: string; readonly how: string }[];
+  readonly serviceLevel: unknown;
+  readonly contacts: unknown;
+  readonly versions: Record<string, string>;
+}
+
+/** Who may reach what, from the blueprint (run team, database allow-lists, bucket users). */
+export function accessMatrix(env: ResolvedEnvironment): DeliveryReport["access"] {
+  const rows: { who: string; what: string; how: string }[] = [];
+  const members = env.operations.runTeamAccess.members.map((m) => m.name);
+  for (const m of members) {
+    for (const s of env.servers)
+      rows.push({
+        who: `run team: ${m}`,
+        what: `servers ${s.name} (${s.count})`,
+        how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
+      });
+    for (const h of env.hosts)
+      rows.push({
+        who: `run team: ${m}`,
+        what: `host ${h.name} (${h.address})`,
+        how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
+      });
+  }
+  for (const db of env.databases) {
+    for (const g of db.allowFrom.serverGroups)
+      rows.push({
+        who: `servers ${g}`,
+        what: `database ${db.name}`,
+        how: `${db.engine} over the network (IP allow-list)`,
+      });
+    if (db.allowFrom.kubernetes)
+      rows.push({
+        who: "kubernetes nodes",
+        what: `database ${db.name}`,
+        how: `${db.engine} (subnet allow-list)`,
+      });
+    for (const c of db.allowFrom.cidrs)
+      rows.push({ who: c, what: `database ${db.name}`, how: `${db.engine} (IP allow-list)` });
+    for (const u of db.users)
+      rows.push({
+        who: `db user ${u.name}`,
+        what: `database ${db.name}`,
+        how: u.readOnly ? "read-only" : "read-write",
+      });
+  }
+  for (const b of env.buckets)
+    for (const a of b.access ?? [])
+      rows.push({ who: `S3 user ${a.name}`, what: `bucket ${b.resourceName}`, how: a.level });
+  for (const lb of env.loadBalancers)
+    for (const l of lb.listeners)
+      rows.push({
+        who: "the internet",
+        what: `load balancer ${lb.name}`,
+        how: `${l.protocol}/${l.port} → pool ${l.pool}`,
+      });
+  return rows;
+}
+
+const table = (head: string[], rows: string[][]) =>
+  [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
+  ].join("\n");
+
+/** Renders the report as Markdown. */
+export function renderReportMarkdown(r: DeliveryReport): string {
+  const inv = (r.inventory ?? {}) as Record<string, unknown>;
+  const lines = [
+    `# Delivery report — ${r.client.name}, ${r.environment}`,
+    "",
+    `Stack \`${r.stack}\` · tier **${r.tier}** · **${r.result}** on ${r.deliveredAt} by ${r.deliveredBy} in ${r.durationSeconds.toFixed(0)} s`,
+    ...(r.error ? ["", "```", r.error, "```"] : []),
+    "",
+    "## What changed in this delivery",
+    "",
+    r.changes.summary,
+    ...(r.changes.items.length
+      ? [
+          "",
+          table(
+            ["operation", "resource", "type"],
+            r.changes.items.map((c) => [c.op + (c.dataLossRisk ? " ⚠ data" : ""), c.name, c.type]),
+          ),
+        ]
+      : []),
+    "",
+    "## Inventory and endpoints",
+    "",
+    "```json",
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(inv).filter(([k]) => !["operations", "secrets", "labels"].includes(k)),
+      ),
+      null,
+      2,
+    ),
+    "```",
+    "",
+    "## Access",
+    "",
+    r.access.length
+      ? table(
+          ["who", "what", "how"],
+          r.access.map((a) => [a.who, a.what, a.how]),
+        )
+      : "No access rules.",
+    "",
+    "## Operations: backups, monitoring, updates, logs",
+    "",
+    "```json",
+    JSON.stringify(inv.operations ?? {}, null, 2),
+    "```",
+    "",
+    "## Secrets (names only; values are in the stack's encrypted outputs)",
+    "",
+    ...(((inv.secrets as string[] | undefined) ?? []).length
+      ? (inv.secrets as string[]).map((s) => `- ${s}`)
+      : ["None."]),
+    "",
+    "## Service level and contacts",
+    "",
+    "```json",
+    JSON.stringify({ serviceLevel: r.serviceLevel, contacts: r.contacts }, null, 2),
+    "```",
+    "",
+    "## Versions",
+    "",
+    table(
+      ["component", "version"],
+      Object.entries(r.versions).map(([k, v]) => [k, v]),
+    ),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** Builds a report from a delivery's facts. */
+export function buildReport(args: {
+  env: ResolvedEnvironment;
+  result: "succeeded" | "failed";
+  error?: string;
+  startedAt: Date;
+  deliveredBy: string;
+  changes: readonly Change[];
+  inventory: unknown;
+  versions: Record<string, string>;
+}): DeliveryReport {
+  const counts = countByOp(args.changes);
+  return {
+    stack: args.env.stackName,
+    client: { id: args.env.client, name: args.env.clientProfile.metadata.displayName },
+    environment: args.env.environment,
+    tier: args.env.tier,
+    deliveredAt: args.startedAt.toISOString(),
+    deliveredBy: args.deliveredBy,
+    result: args.result,
+    ...(args.error ? { error: args.error } : {}),
+    durationSeconds: (Date.now() - args.startedAt.getTime()) / 1000,
+    changes: { summary: summarize(counts, "done"), counts, items: args.changes },
+    inventory: args.inventory,
+    access: accessMatrix(args.env),
+    serviceLevel: args.env.clientProfile.serviceLevel ?? null,
+    contacts: args.env.clientProfile.contacts ?? [],
+    versions: args.versions,
+  };
+}
+
+/** Writes the report (timestamped and `latest`) and returns the Markdown path. */
+export function writeReport(reportsDir: string, report: DeliveryReport): string {
+  const dir = path.join(reportsDir, report.client.id, report.environment);
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = report.deliveredAt.replace(/[:.]/g, "-");
+  const md = renderReportMarkdown(report);
+  for (const name of [stamp, "latest"]) {
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, `${name}.md`), md);
+  }
+  return path.join(dir, "latest.md");
+}
+
+/** Reads the latest report of an environment, if any. */
+export function latestReport(
+  reportsDir: string,
+  client: string,
+  environment: string,
+): DeliveryReport | undefined {
+  const file = path.join(reportsDir, client, environment, "latest.json");
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DeliveryReport) : undefined;
+}

@@ -1,0 +1,88 @@
+/**
+ * A stack's configuration, derived from its blueprint and the environment: which blueprint it builds, the
+ * OVH endpoint, project and credentials (secrets), and the private keys of SSH-reached hosts (secrets).
+ * Everything missing is reported at once, before anything is changed.
+ */
+import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import type { LoadedEnvironment } from "../../blueprints/lib/loader";
+import { UserError } from "../cli/errors";
+
+/** The environment variable that carries a host key: `MAJORDOME_HOST_KEY_<KEY_SECRET>` (or `…_FILE_…`). */
+export function hostKeyVariable(keySecret: string, file = false): string {
+  return `MAJORDOME_HOST_KEY_${file ? "FILE_" : ""}${keySecret
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]/g, "_")
+    .toUpperCase()}`;
+}
+
+/** OVH settings: stack config key, environment variable, secret or not. */
+const OVH_SETTINGS = [
+  { key: "ovh:applicationKey", env: "OVH_APPLICATION_KEY", secret: false },
+  { key: "ovh:applicationSecret", env: "OVH_APPLICATION_SECRET", secret: true },
+  { key: "ovh:consumerKey", env: "OVH_CONSUMER_KEY", secret: true },
+  { key: "majordome:ovhProjectId", env: "OVH_CLOUD_PROJECT_SERVICE", secret: false },
+] as const;
+
+/**
+ * Computes the config to set for `loaded`, reading secrets from the environment; keys the stack already has
+ * (`existing`, undefined for a new stack) are kept. Throws one UserError listing everything missing.
+ */
+export function stackConfigFor(
+  existing: ConfigMap | undefined,
+  loaded: LoadedEnvironment,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigMap {
+  const has = (key: string) => existing !== undefined && key in existing;
+  const config: ConfigMap = {
+    "majordome:blueprint": { value: `${loaded.resolved.client}/${loaded.resolved.environment}` },
+  };
+  const missing: string[] = [];
+  const target = loaded.resolved.target;
+  if (target) {
+    const endpoint = env.OVH_ENDPOINT ?? (has("ovh:endpoint") ? undefined : target.endpoint);
+    if (endpoint) config["ovh:endpoint"] = { value: endpoint };
+    for (const s of OVH_SETTINGS) {
+      const value = env[s.env];
+      if (value) config[s.key] = { value, secret: s.secret };
+      else if (!has(s.key)) missing.push(`${s.env} (stack config ${s.key})`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const host of loaded.resolved.hosts) {
+    if (seen.has(host.keySecret)) continue;
+    seen.add(host.keySecret);
+    const key = `majordome:hostKeys.${host.keySecret}`;
+    const inline = env[hostKeyVariable(host.keySecret)];
+    const file = env[hostKeyVariable(host.keySecret, true)];
+    if (inline) config[key] = { value: inline, secret: true };
+    else if (file) {
+      if (!fs.existsSync(file))
+        throw new UserError(
+          `${hostKeyVariable(host.keySecret, true)} points at ${file}, which does not exist`,
+        );
+      config[key] = { value: fs.readFileSync(file, "utf8"), secret: true };
+    } else if (
+      !existing?.["majordome:hostKeys"] ||
+      !String(existing["majordome:hostKeys"].value).includes(`"${host.keySecret}"`)
+    ) {
+      missing.push(
+        `${hostKeyVariable(host.keySecret)} or ${hostKeyVariable(host.keySecret, true)} (private key of host "${host.name}")`,
+      );
+    }
+  }
+  if (missing.length) {
+    throw new UserError(
+      `${loaded.resolved.stackName}: missing credentials, nothing was changed:\n  - ${missing.join("\n  - ")}`,
+      "export them in the environment (CI: as masked secrets); they are stored only encrypted in the stack config",
+    );
+  }
+  return config;
+}
+
+/** Applies the config (path keys for host keys). */
+export async function applyStackConfig(stack: Stack, config: ConfigMap): Promise<void> {
+  for (const [key, value] of Object.entries(config)) {
+    await stack.setConfig(key, value, key.startsWith("majordome:hostKeys."));
+  }
+}

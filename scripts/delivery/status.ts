@@ -1,0 +1,64 @@
+/** `majordome status`: each environment, its last delivery, result and drift state. */
+import * as fs from "fs";
+import * as path from "path";
+import Table from "cli-table3";
+import type { Io } from "../cli/io";
+import type { DeliveryContext } from "./context";
+import { latestReport } from "./report";
+
+/** One environment's standing. */
+export interface EnvStatusRow {
+  readonly environment: string;
+  readonly tier: string;
+  readonly lastDelivery: string | null;
+  readonly result: string;
+  readonly changes: string;
+  readonly drift: string;
+}
+
+/** Reads what is known of every environment. */
+export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow[] {
+  return ctx.loader.repository.environments(client).map((e) => {
+    const report = latestReport(ctx.reportsDir, e.client, e.environment);
+    const driftFile = path.join(ctx.reportsDir, e.client, e.environment, "drift.json");
+    const drift = fs.existsSync(driftFile)
+      ? (JSON.parse(fs.readFileSync(driftFile, "utf8")) as { status: string; checkedAt: string })
+      : undefined;
+    let tier = "?";
+    try {
+      tier = ctx.loader.loadEnvironment(e.client, e.environment).resolved.tier;
+    } catch {
+      tier = "invalid";
+    }
+    return {
+      environment: `${e.client}/${e.environment}`,
+      tier,
+      lastDelivery: report?.deliveredAt ?? null,
+      result: report?.result ?? "never delivered",
+      changes: report?.changes.summary ?? "",
+      drift: drift ? `${drift.status} (${drift.checkedAt.slice(0, 16).replace("T", " ")})` : "not checked",
+    };
+  });
+}
+
+/** Prints the fleet status table (or JSON). */
+export function printStatus(rows: readonly EnvStatusRow[], json: boolean, io: Io): void {
+  if (json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return;
+  }
+  const table = new Table({
+    head: ["environment", "tier", "last delivery", "result", "changes", "drift"],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows)
+    table.push([
+      r.environment,
+      r.tier,
+      r.lastDelivery ? r.lastDelivery.slice(0, 16).replace("T", " ") : "—",
+      r.result,
+      r.changes,
+      r.drift,
+    ]);
+  io.out(table.toString());
+}
