@@ -24,7 +24,7 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
     const drift = fs.existsSync(driftFile)
       ? (JSON.parse(fs.readFileSync(driftFile, "utf8")) as { status: string; checkedAt: string })
       : undefined;
-    let tier = "?";
+    let tier: string;
     try {
       tier = ctx.loader.loadEnvironment(e.client, e.environment).resolved.tier;
     } catch {
