@@ -21,9 +21,15 @@ export interface LockHolder {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A killed process not yet reaped by its parent (a zombie) still answers signal 0, but it is gone.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
@@ -84,6 +90,39 @@ export function acquireLock(
     }
   }
   throw new UserError(`${stack}: could not take the delivery lock (${file})`, undefined, ExitCode.Locked);
+}
+
+/** Engine locks of a local file backend still held by live processes (pid, holder text). */
+export function liveEngineLocks(
+  stateDir: string,
+  project: string,
+  stack: string,
+): { pid: number; holder: string }[] {
+  const dir = path.join(stateDir, ".pulumi", "locks", "organization", project, stack);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .flatMap((f) => {
+      try {
+        const lock = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as {
+          pid: number;
+          username: string;
+          hostname: string;
+          timestamp: string;
+        };
+        return isStale({ pid: lock.pid, host: lock.hostname })
+          ? []
+          : [
+              {
+                pid: lock.pid,
+                holder: `${lock.username}@${lock.hostname} pid ${lock.pid} since ${lock.timestamp}`,
+              },
+            ];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /**

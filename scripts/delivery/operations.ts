@@ -12,7 +12,7 @@ import { UserError } from "../cli/errors";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
-import { acquireLock, clearStaleEngineLocks } from "./locks";
+import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import { buildReport, writeReport } from "./report";
 import { applyStackConfig, stackConfigFor } from "./stackConfig";
 
@@ -97,9 +97,44 @@ async function openStack(
   const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
+  await waitForOrphanedEngines(ctx, name, progress);
   await clearPendingOperations(stack, progress);
   await applyStackConfig(stack, config);
   return { ws, stack };
+}
+
+/**
+ * We hold Majordome's lock, so a live engine lock on this stack belongs to an engine whose delivery was killed
+ * but which kept running (killing a CLI does not always kill the engine it started). Let it finish — it is
+ * writing the state — rather than fight it.
+ */
+async function waitForOrphanedEngines(
+  ctx: DeliveryContext,
+  name: string,
+  progress: Progress,
+  timeoutMs = 15 * 60 * 1000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let said = false;
+  for (;;) {
+    for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
+      progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
+    const live = liveEngineLocks(ctx.stateDir, PROJECT_NAME, name);
+    if (live.length === 0) return;
+    if (!said) {
+      progress.line(
+        `${name}: an engine left running by an interrupted delivery (${live.map((l) => l.holder).join(", ")}) is still working; waiting for it to finish`,
+      );
+      said = true;
+    }
+    if (Date.now() > deadline)
+      throw new UserError(
+        `${name}: the engine of an interrupted delivery (${live[0].holder}) is still running after ${timeoutMs / 60000} minutes`,
+        `stop it (kill ${live[0].pid}) and deliver again`,
+        5,
+      );
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 /**

@@ -1,0 +1,246 @@
+/**
+ * The delivery CLI end to end: the real `majordome` command, the real engine, real SSH test hosts. Each test
+ * runs in its own temporary MAJORDOME_HOME (state, reports, locks) with its own blueprints root.
+ */
+import execa from "execa";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { startTestHost, type TestHost } from "../../scripts/testhost/testHost";
+import { FIXTURE_REPO } from "../helpers/fixtures";
+
+jest.setTimeout(15 * 60 * 1000);
+
+const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
+
+interface Sandbox {
+  root: string;
+  env: Record<string, string>;
+  write(name: string, body: string): void;
+  run(...args: string[]): Promise<execa.ExecaReturnValue>;
+  start(...args: string[]): execa.ExecaChildProcess;
+}
+
+function sandbox(host: TestHost): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-delivery-"));
+  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
+  const keyFile = path.join(root, "host.key");
+  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
+  const env = {
+    MAJORDOME_HOME: path.join(root, "home"),
+    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
+    MAJORDOME_ISOLATED: "1",
+    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
+    PULUMI_CONFIG_PASSPHRASE: "delivery-test",
+  };
+  return {
+    root,
+    env,
+    write: (name, body) =>
+      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
+    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
+  };
+}
+
+/** A process and all its descendants, from /proc (parents first). */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+/** A hosts-only environment writing under /srv/<name> on the host (so environments never collide). */
+function environment(name: string, port: number, extraSteps = "", tier = ""): string {
+  return `apiVersion: majordome/v1
+kind: Environment
+metadata:
+  client: acme
+  environment: ${name}
+${tier ? `  tier: ${tier}\n` : ""}hosts:
+  - name: origin
+    address: 127.0.0.1
+    port: ${port}
+    keySecret: labKey
+    steps:
+      - name: config
+        file:
+          path: /srv/${name}/app.conf
+          content: "env=${name}\\n"
+${extraSteps}`;
+}
+
+describe("majordome deliver through the real engine", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("delivery");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("delivers, then delivers again with no changes, and writes a report without secrets", async () => {
+    const box = sandbox(host);
+    box.write("alpha", environment("alpha", host.port));
+    const first = await box.run("deliver", "acme/alpha");
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).toMatch(/acme\/alpha\s+│ succeeded │ 3 created/);
+    expect(host.readFile("/srv/alpha/app.conf")).toBe("env=alpha\n");
+    const second = await box.run("deliver", "acme/alpha", "--json");
+    expect(second.exitCode).toBe(0);
+    const json = JSON.parse(second.stdout);
+    expect(json.results[0]).toMatchObject({
+      selector: "acme/alpha",
+      status: "succeeded",
+      summary: "no changes",
+    });
+    const reportDir = path.join(box.root, "home", "reports", "acme", "alpha");
+    const md = fs.readFileSync(path.join(reportDir, "latest.md"), "utf8");
+    expect(md).toContain("# Delivery report — ACME test client, alpha");
+    expect(md).toContain("| run team: alice | host origin (127.0.0.1) | SSH key, sudo |");
+    const keyBody = host.privateKey.split("\n")[1];
+    for (const f of fs
+      .readdirSync(path.join(box.root, "home"), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())) {
+      expect(fs.readFileSync(path.join(f.parentPath, f.name), "utf8")).not.toContain(keyBody);
+    }
+  });
+
+  it("refuses with exit 2 and changes nothing when a credential is missing", async () => {
+    const box = sandbox(host);
+    box.write("nokey", environment("nokey", host.port));
+    const result = await execa("node", [CLI, "deliver", "acme/nokey"], {
+      env: { ...box.env, MAJORDOME_HOST_KEY_FILE_LAB_KEY: "" },
+      reject: false,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      'MAJORDOME_HOST_KEY_LAB_KEY or MAJORDOME_HOST_KEY_FILE_LAB_KEY (private key of host "origin")',
+    );
+    expect(fs.existsSync(path.join(box.root, "home", "state", ".pulumi", "stacks"))).toBe(false);
+  });
+
+  it("runs a fleet of six at concurrency 3, keeps going past a failure, and exits non-zero", async () => {
+    const box = sandbox(host);
+    const names = ["f1", "f2", "f3", "f4", "f5"];
+    for (const n of names) box.write(n, environment(n, host.port));
+    box.write("broken", environment("broken", 1));
+    const result = await box.run(
+      "deliver",
+      "--client",
+      "acme",
+      "--label",
+      "majordome-tier=staging",
+      "--parallel",
+      "3",
+      "--json",
+    );
+    expect(result.exitCode).toBe(4);
+    const results = JSON.parse(result.stdout).results as {
+      selector: string;
+      status: string;
+      summary: string;
+    }[];
+    const bySelector = Object.fromEntries(results.map((r) => [r.selector, r]));
+    for (const n of names) expect(bySelector[`acme/${n}`].status).toBe("succeeded");
+    expect(bySelector["acme/broken"].status).toBe("failed");
+    expect(bySelector["acme/broken"].summary).toMatch(
+      /host "origin" \(root@127\.0\.0\.1:1\): connection refused/,
+    );
+    for (const n of names) expect(host.readFile(`/srv/${n}/app.conf`)).toBe(`env=${n}\n`);
+    expect(result.stderr).toMatch(/acme\/broken\s+│ failed/);
+  });
+
+  it("refuses a second delivery of the same environment, naming the holder", async () => {
+    const box = sandbox(host);
+    box.write("busy", environment("busy", host.port, "      - name: slow\n        run: sleep 12\n"));
+    const first = box.start("deliver", "acme/busy");
+    const lockFile = path.join(box.root, "home", "locks", "acme-busy.lock");
+    for (let i = 0; i < 100 && !fs.existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const second = await box.run("deliver", "acme/busy");
+    expect(second.exitCode).toBe(5);
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `acme-busy is being delivered by ${os.userInfo().username}@${os.hostname()} \\(pid ${first.pid}, majordome deliver acme/busy`,
+      ),
+    );
+    expect((await first).exitCode).toBe(0);
+  });
+
+  it("completes a delivery that was killed with kill -9, clearing what it left", async () => {
+    const box = sandbox(host);
+    box.write(
+      "killed",
+      environment(
+        "killed",
+        host.port,
+        "      - name: slow\n        run: touch /srv/killed/started && sleep 15 && echo done > /srv/killed/slow\n",
+      ),
+    );
+    const victim = box.start("deliver", "acme/killed");
+    // Wait until the slow step is running on the host, then kill the whole process group at once.
+    for (let i = 0; i < 300; i++) {
+      if (host.readFile("/srv/killed/started") !== undefined) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(host.readFile("/srv/killed/started")).toBe("");
+    // kill -9 the whole delivery: the CLI, the engine it started and everything under them.
+    for (const pid of descendants(victim.pid as number)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+    await victim.catch(() => undefined);
+    const again = await box.run("deliver", "acme/killed");
+    expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
+    expect(again.stderr).toMatch(/removed a stale lock left by majordome deliver acme\/killed/);
+    expect(host.readFile("/srv/killed/slow")).toBe("done\n");
+    const third = await box.run("deliver", "acme/killed", "--json");
+    expect(JSON.parse(third.stdout).results[0].summary).toBe("no changes");
+  });
+
+  it("finds drift made behind its back, exits 3, and the next delivery repairs it", async () => {
+    const box = sandbox(host);
+    box.write("drifty", environment("drifty", host.port));
+    expect((await box.run("deliver", "acme/drifty")).exitCode).toBe(0);
+    expect((await box.run("drift", "acme/drifty")).exitCode).toBe(0);
+    host.exec("echo tampered > /srv/drifty/app.conf");
+    const drift = await box.run("drift", "acme/drifty", "--json");
+    expect(drift.exitCode).toBe(3);
+    expect(JSON.parse(drift.stdout).results[0]).toMatchObject({
+      status: "drift",
+      summary: "drift: 1 update (acme-drifty-hosts-origin-config)",
+    });
+    const status = await box.run("status", "--json");
+    expect(
+      JSON.parse(status.stdout).find((r: { environment: string }) => r.environment === "acme/drifty").drift,
+    ).toMatch(/^drift /);
+    expect((await box.run("deliver", "acme/drifty")).exitCode).toBe(0);
+    expect(host.readFile("/srv/drifty/app.conf")).toBe("env=drifty\n");
+  });
+
+  it("refuses to destroy production unless told twice, then destroys", async () => {
+    const box = sandbox(host);
+    box.write("prod", environment("prod", host.port, "", "production"));
+    expect((await box.run("deliver", "acme/prod")).exitCode).toBe(0);
+    const refused = await box.run("destroy", "acme/prod");
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("pass both --force-production and --confirm acme/prod");
+    expect(host.readFile("/srv/prod/app.conf")).toBe("env=prod\n");
+    const destroyed = await box.run("destroy", "acme/prod", "--force-production", "--confirm", "acme/prod");
+    expect(destroyed.exitCode).toBe(0);
+    expect(host.readFile("/srv/prod/app.conf")).toBeUndefined();
+  });
+});
