@@ -81,10 +81,24 @@ async function waitForBanner(
   throw new Error(`test host on port ${port} did not answer within ${timeoutMs} ms: ${log()}`);
 }
 
-/** Starts a test host named `name` on a free loopback port. */
-export async function startTestHost(name = "host"): Promise<TestHost> {
+/** Options of {@link startTestHost}. */
+export interface TestHostOptions {
+  /** Fixed port. @default a free one */
+  readonly port?: number;
+  /** Folder to keep the host's layers and key in. @default a new temporary folder */
+  readonly dir?: string;
+  /** Keep running after this process exits (the demo host). @default false */
+  readonly detached?: boolean;
+}
+
+/** Starts a test host named `name` on a loopback port. */
+export async function startTestHost(
+  name = "host",
+  options: TestHostOptions = {},
+): Promise<TestHost & { pid: number }> {
   const rootfs = testHostRootfs();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `majordome-host-${name}-`));
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `majordome-host-${name}-`));
+  fs.mkdirSync(dir, { recursive: true });
   const [upper, work, merged] = ["upper", "work", "merged"].map((d) => path.join(dir, d));
   for (const d of [upper, work, merged]) fs.mkdirSync(d);
   const keyFile = path.join(dir, "id_ed25519");
@@ -102,7 +116,7 @@ export async function startTestHost(name = "host"): Promise<TestHost> {
   fs.mkdirSync(path.join(upper, "root", ".ssh"), { recursive: true, mode: 0o700 });
   fs.copyFileSync(`${keyFile}.pub`, path.join(upper, "root", ".ssh", "authorized_keys"));
   fs.chmodSync(path.join(upper, "root", ".ssh", "authorized_keys"), 0o600);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const script = [
     "set -e",
     `mount -t overlay overlay -o lowerdir=${rootfs},upperdir=${upper},workdir=${work} ${merged}`,
@@ -111,13 +125,14 @@ export async function startTestHost(name = "host"): Promise<TestHost> {
     `mkdir -p ${merged}/run/sshd`,
     `exec chroot ${merged} /usr/sbin/sshd -D -e -p ${port} -o ListenAddress=127.0.0.1`,
   ].join("\n");
+  const logFile = path.join(dir, "sshd.log");
   const child = spawn("unshare", ["--mount", "--propagation", "private", "--fork", "sh", "-c", script], {
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "ignore", fs.openSync(logFile, "w")],
     detached: true,
   });
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += d.toString()));
-  await waitForBanner(port, child, () => stderr);
+  if (options.detached) child.unref();
+  const stderr = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "");
+  await waitForBanner(port, child, stderr);
   const sshArgs = [
     "-i",
     keyFile,
@@ -140,6 +155,7 @@ export async function startTestHost(name = "host"): Promise<TestHost> {
   };
   return {
     name,
+    pid: child.pid as number,
     port,
     dir,
     privateKey: fs.readFileSync(keyFile, "utf8"),

@@ -1,0 +1,69 @@
+/**
+ * The demo host: one test host kept running between commands, so `npm run demo` can deliver to it and the
+ * user can then explore (`majordome status`, `majordome drift`) and clean up (`majordome destroy`).
+ *   node dist/scripts/testhost/demoHost.js start|stop|status
+ * It listens on 127.0.0.1:2222 (the port blueprints/clients/mediapulse/lab.yaml names) and keeps its layers
+ * and key in .majordome/demo-host/.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { processAlive } from "../delivery/locks";
+import { startTestHost } from "./testHost";
+
+const DIR = path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "demo-host");
+const INFO = path.join(DIR, "host.json");
+/** The port the demo blueprint names. */
+export const DEMO_PORT = 2222;
+
+function running(): { pid: number; port: number; key: string } | undefined {
+  if (!fs.existsSync(INFO)) return undefined;
+  const info = JSON.parse(fs.readFileSync(INFO, "utf8")) as { pid: number; port: number; key: string };
+  return processAlive(info.pid) ? info : undefined;
+}
+
+async function main(command: string): Promise<number> {
+  if (command === "status") {
+    const info = running();
+    console.log(
+      info
+        ? `demo host running on 127.0.0.1:${info.port} (pid ${info.pid}); key ${info.key}`
+        : "demo host not running",
+    );
+    return 0;
+  }
+  if (command === "stop") {
+    const info = running();
+    if (info) process.kill(-info.pid, "SIGTERM");
+    fs.rmSync(DIR, { recursive: true, force: true });
+    console.error(info ? `stopped the demo host (pid ${info.pid})` : "the demo host was not running");
+    return 0;
+  }
+  if (command === "start") {
+    const existing = running();
+    if (existing) {
+      console.error(`demo host already running on 127.0.0.1:${existing.port}`);
+      console.log(existing.key);
+      return 0;
+    }
+    fs.rmSync(DIR, { recursive: true, force: true });
+    const host = await startTestHost("demo", { port: DEMO_PORT, dir: DIR, detached: true });
+    const key = path.join(DIR, "id_ed25519");
+    fs.writeFileSync(INFO, JSON.stringify({ pid: host.pid, port: host.port, key }));
+    console.error(
+      `demo host started on 127.0.0.1:${host.port} (an OpenSSH server in a throwaway Debian root, pid ${host.pid})`,
+    );
+    console.log(key);
+    return 0;
+  }
+  console.error("usage: demoHost start|stop|status");
+  return 2;
+}
+
+main(process.argv[2] ?? "").then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
