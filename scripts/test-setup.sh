@@ -19,4 +19,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 bash scripts/engine/setup.sh >/dev/null
+# The emulator test drives the emulator with the real OVH Go client; fetch its module now, so tests run offline.
+(cd tests/emulator-client && go mod download)
 bash scripts/testhost/build-rootfs.sh >/dev/null

@@ -9,6 +9,7 @@ import { BlueprintRepository } from "../../blueprints/lib/repository";
 import { reportError } from "./errors";
 import { processIo, type Io } from "./io";
 import { explain } from "./commands/explain";
+import { emulatorCommand, type EmulatorStartOptions } from "./commands/emulator";
 import { plan } from "./commands/plan";
 import { registerStackCommands } from "./commands/stackCommands";
 import { deliveryContext } from "../delivery/context";
@@ -114,6 +115,41 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         setExit(0);
       },
     );
+
+  program
+    .command("emulator")
+    .description("the local OVHcloud API emulator: start, stop, status, reset, state")
+    .argument("<action>", "start | stop | status | reset | state")
+    .addOption(
+      new Option("--port <port>", "port on 127.0.0.1 (start)").default("8484").env("MAJORDOME_EMULATOR_PORT"),
+    )
+    .addOption(new Option("--delay-ms <ms>", "time asynchronous work takes (start)").default("0"))
+    .option(
+      "--zones <zones>",
+      "comma-separated DNS zones the account owns (start; default: the blueprints' zones)",
+    )
+    .option("--faults <file>", "fault configuration, JSON (start)")
+    .option("--json", "print as JSON")
+    .action(async (action: string, o: EmulatorStartOptions & { json?: boolean }) => {
+      const zones =
+        o.zones ??
+        [
+          ...new Set(
+            loaderFor(program)
+              .repository.environments()
+              .flatMap((e) => {
+                try {
+                  return [loaderFor(program).loadEnvironmentFile(e.file).resolved.dns?.zone ?? ""];
+                } catch {
+                  return [];
+                }
+              })
+              .filter(Boolean),
+          ),
+          "example.com",
+        ].join(",");
+      setExit(await emulatorCommand(action, { ...o, zones }, io));
+    });
 
   program
     .command("schema-docs")

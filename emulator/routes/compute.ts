@@ -1,0 +1,302 @@
+/** SSH keys, instances (v1, operation-based), volumes, backup workflows, and the flavor/image lookups. */
+import { createHash } from "crypto";
+import { loadCatalog } from "../../blueprints/lib/catalog";
+import { conflict, notFound } from "../errors";
+import {
+  bodyObject,
+  create,
+  defined,
+  find,
+  operation,
+  requireFields,
+  startDelete,
+  statusOf,
+  view,
+  type Route,
+  type RouteContext,
+} from "./common";
+import { allocateAddress } from "./network";
+
+const P = "/1.0/cloud/project/:sn";
+
+/** A stable UUID for a catalog item in a region (the same on every run, like real per-region ids). */
+export function catalogId(kind: string, region: string, name: string): string {
+  const h = createHash("sha1").update(`${kind}/${region}/${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function flavors(region: string) {
+  return Object.entries(loadCatalog().flavors).map(([name, f]) => ({
+    id: catalogId("flavor", region, name),
+    name,
+    region,
+    vcpus: f.vcpus,
+    ram: f.ramGb * 1000,
+    disk: 50,
+    type: "ovh.ssd.eg",
+    osType: "linux",
+    available: true,
+    inboundBandwidth: 500,
+    outboundBandwidth: 500,
+    quota: 20,
+    planCodes: { hourly: `${name}.consumption`, monthly: `${name}.monthly.postpaid` },
+    capabilities: [],
+  }));
+}
+
+function instanceView(ctx: RouteContext, id: string) {
+  const i = find(ctx, "instance", id);
+  return view(i, {
+    status: statusOf(ctx, i, { pending: "BUILD", ready: "ACTIVE", error: "ERROR", deleting: "DELETING" }),
+    taskState: "",
+  });
+}
+
+/** Compute routes. */
+export const computeRoutes: Route[] = [
+  {
+    method: "POST",
+    path: `${P}/sshkey`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      requireFields(body, "name", "publicKey");
+      if (ctx.store.all("sshkey").some((k) => k.serviceName === ctx.params.sn && k.name === body.name))
+        throw conflict(`SSH key ${String(body.name)} already exists`);
+      const id = Buffer.from(String(body.name)).toString("hex");
+      const fingerPrint = createHash("md5")
+        .update(String(body.publicKey))
+        .digest("hex")
+        .match(/../g)
+        ?.join(":");
+      return view(
+        create(
+          ctx,
+          "sshkey",
+          id,
+          defined({
+            id,
+            serviceName: ctx.params.sn,
+            name: body.name,
+            publicKey: body.publicKey,
+            fingerPrint,
+            region: body.region ?? null,
+            regions: body.region ? [body.region] : [],
+          }),
+        ),
+      );
+    },
+  },
+  { method: "GET", path: `${P}/sshkey/:id`, handler: (ctx) => view(find(ctx, "sshkey", ctx.params.id)) },
+  {
+    method: "DELETE",
+    path: `${P}/sshkey/:id`,
+    handler: (ctx) => {
+      find(ctx, "sshkey", ctx.params.id);
+      ctx.store.remove("sshkey", ctx.params.id);
+      return null;
+    },
+  },
+  { method: "GET", path: `${P}/flavor`, handler: (ctx) => flavors(ctx.query.get("region") ?? "GRA11") },
+  {
+    method: "GET",
+    path: `${P}/image`,
+    handler: (ctx) => {
+      const region = ctx.query.get("region") ?? "GRA11";
+      return loadCatalog().images.map((name) => ({
+        id: catalogId("image", region, name),
+        name,
+        region,
+        type: "linux",
+        visibility: "public",
+        status: "active",
+        creationDate: "2026-01-01T00:00:00Z",
+        minDisk: 0,
+        minRam: 0,
+        size: 2.5,
+        flavorType: null,
+        planCode: null,
+        user: name.split(" ")[0].toLowerCase(),
+      }));
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/region/:region/instance`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      requireFields(body, "name", "flavor", "bootFrom", "network");
+      const flavorId = (body.flavor as { id?: string }).id ?? "";
+      const flavor = flavors(ctx.params.region).find((f) => f.id === flavorId);
+      if (!flavor) throw notFound("flavorId", flavorId);
+      const sshKey = (body.sshKey as { name?: string } | undefined)?.name ?? null;
+      if (sshKey && !ctx.store.all("sshkey").some((k) => k.name === sshKey)) throw notFound("sshKey", sshKey);
+      const network = body.network as {
+        public?: boolean;
+        private?: { network?: { id?: string; subnetId?: string } };
+      };
+      const addresses: { ip: string; version: number }[] = [];
+      const subnetId = network.private?.network?.subnetId;
+      if (subnetId) {
+        const ip = allocateAddress(ctx, subnetId);
+        if (!ip) throw notFound("subnetId", subnetId);
+        addresses.push({ ip, version: 4 });
+      }
+      if (network.public) {
+        const n = ctx.store.next("public-ip", 0);
+        addresses.push({ ip: `51.77.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`, version: 4 });
+      }
+      const id = ctx.store.uuid();
+      create(ctx, "instance", id, {
+        id,
+        serviceName: ctx.params.sn,
+        name: body.name,
+        region: ctx.params.region,
+        flavorId,
+        flavorName: flavor.name,
+        imageId: (body.bootFrom as { imageId?: string }).imageId ?? null,
+        availabilityZone: body.availabilityZone ?? null,
+        sshKey,
+        addresses,
+        attachedVolumes: [],
+        userData: body.userData ?? null,
+      });
+      return operation(ctx, "instance#create", [ctx.params.region], id);
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/instance/:id`,
+    handler: (ctx) => {
+      const { userData, serviceName, ...rest } = instanceView(ctx, ctx.params.id);
+      void userData;
+      void serviceName;
+      return rest;
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/instance/:id`,
+    handler: (ctx) => {
+      find(ctx, "instance", ctx.params.id);
+      for (const v of ctx.store.all("volume"))
+        v.attachedTo = ((v.attachedTo as string[]) ?? []).filter((i) => i !== ctx.params.id);
+      ctx.store.remove("instance", ctx.params.id);
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/region/:region/volume`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      requireFields(body, "size");
+      const id = ctx.store.uuid();
+      create(
+        ctx,
+        "volume",
+        id,
+        defined({
+          id,
+          name: body.name ?? id,
+          description: body.description,
+          size: body.size,
+          type: body.type ?? "classic",
+          region: ctx.params.region,
+          attachedTo: [],
+        }),
+      );
+      return operation(ctx, "volume#create", [ctx.params.region], id);
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/volume/:id`,
+    handler: (ctx) => {
+      const v = find(ctx, "volume", ctx.params.id);
+      return view(v, {
+        status: (v.attachedTo as string[]).length
+          ? "in-use"
+          : statusOf(ctx, v, {
+              pending: "creating",
+              ready: "available",
+              error: "error",
+              deleting: "deleting",
+            }),
+      });
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/volume/:id/attach`,
+    handler: (ctx) => {
+      const v = find(ctx, "volume", ctx.params.id);
+      const { instanceId } = bodyObject(ctx) as { instanceId?: string };
+      const instance = find(ctx, "instance", String(instanceId));
+      v.attachedTo = [String(instanceId)];
+      instance.attachedVolumes = [...(instance.attachedVolumes as { id: string }[]), { id: ctx.params.id }];
+      return view(v, { status: "in-use" });
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/volume/:id/detach`,
+    handler: (ctx) => {
+      const v = find(ctx, "volume", ctx.params.id);
+      const { instanceId } = bodyObject(ctx) as { instanceId?: string };
+      v.attachedTo = [];
+      const instance = ctx.store.get("instance", String(instanceId));
+      if (instance)
+        instance.attachedVolumes = (instance.attachedVolumes as { id: string }[]).filter(
+          (x) => x.id !== ctx.params.id,
+        );
+      return view(v, { status: "available" });
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/region/:region/volume/:id`,
+    handler: (ctx) => {
+      startDelete(ctx, "volume", ctx.params.id);
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/region/:region/workflow/backup`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      requireFields(body, "cron", "instanceId", "name", "rotation");
+      find(ctx, "instance", String(body.instanceId), "instanceId");
+      const id = ctx.store.uuid();
+      return view(
+        create(ctx, "backup", id, {
+          id,
+          name: body.name,
+          cron: body.cron,
+          instanceId: body.instanceId,
+          backupName: body.name,
+          rotation: body.rotation,
+          createdAt: new Date(ctx.now).toISOString(),
+        }),
+      );
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/workflow/backup/:id`,
+    handler: (ctx) => {
+      const { rotation, ...rest } = view(find(ctx, "backup", ctx.params.id));
+      void rotation;
+      return rest;
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/region/:region/workflow/backup/:id`,
+    handler: (ctx) => {
+      find(ctx, "backup", ctx.params.id);
+      ctx.store.remove("backup", ctx.params.id);
+      return null;
+    },
+  },
+];

@@ -1,0 +1,207 @@
+/** DNS zone records (seeded zones) and load balancers. */
+import { badRequest, notFound } from "../errors";
+import {
+  bodyObject,
+  create,
+  defined,
+  find,
+  operation,
+  requireFields,
+  view,
+  type Route,
+  type RouteContext,
+} from "./common";
+import { catalogId } from "./compute";
+import { loadCatalog } from "../../blueprints/lib/catalog";
+
+const P = "/1.0/cloud/project/:sn";
+
+function zone(ctx: RouteContext, zones: readonly string[]): string {
+  if (!zones.includes(ctx.params.zone)) throw notFound("zone", ctx.params.zone);
+  return ctx.params.zone;
+}
+
+function recordView(ctx: RouteContext, id: string) {
+  const r = find(ctx, "record", id);
+  if (r.zone !== ctx.params.zone) throw notFound("id", id);
+  return view(r);
+}
+
+/** Edge routes; `zones` are the DNS zones the emulated account owns. */
+export function edgeRoutes(zones: readonly string[]): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/1.0/domain/zone/:zone/record",
+      handler: (ctx) => {
+        zone(ctx, zones);
+        const body = bodyObject(ctx);
+        requireFields(body, "fieldType", "target");
+        const ttl = Number(body.ttl ?? 0);
+        if (!Number.isInteger(ttl) || (ttl !== 0 && ttl < 60))
+          throw badRequest("[ttl] must be 0 or at least 60");
+        const type = String(body.fieldType);
+        // OVH stores TXT targets quoted.
+        const target =
+          type === "TXT" && !/^".*"$/.test(String(body.target))
+            ? `"${String(body.target)}"`
+            : String(body.target);
+        const id = ctx.store.next("record", 5000000000);
+        return view(
+          create(ctx, "record", String(id), {
+            id,
+            zone: ctx.params.zone,
+            fieldType: type,
+            subDomain: body.subDomain ?? "",
+            target,
+            ttl,
+          }),
+        );
+      },
+    },
+    {
+      method: "GET",
+      path: "/1.0/domain/zone/:zone/record",
+      handler: (ctx) => {
+        zone(ctx, zones);
+        const type = ctx.query.get("fieldType");
+        const sub = ctx.query.get("subDomain");
+        return ctx.store
+          .all("record")
+          .filter(
+            (r) =>
+              r.zone === ctx.params.zone &&
+              (!type || r.fieldType === type) &&
+              (sub === null || r.subDomain === sub),
+          )
+          .map((r) => r.id);
+      },
+    },
+    {
+      method: "GET",
+      path: "/1.0/domain/zone/:zone/record/:id",
+      handler: (ctx) => (zone(ctx, zones), recordView(ctx, ctx.params.id)),
+    },
+    {
+      method: "PUT",
+      path: "/1.0/domain/zone/:zone/record/:id",
+      handler: (ctx) => {
+        zone(ctx, zones);
+        const r = find(ctx, "record", ctx.params.id);
+        const body = bodyObject(ctx);
+        for (const k of ["subDomain", "target", "ttl"]) if (body[k] !== undefined) r[k] = body[k];
+        return null;
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/1.0/domain/zone/:zone/record/:id",
+      handler: (ctx) => {
+        zone(ctx, zones);
+        find(ctx, "record", ctx.params.id);
+        ctx.store.remove("record", ctx.params.id);
+        return null;
+      },
+    },
+    { method: "POST", path: "/1.0/domain/zone/:zone/refresh", handler: (ctx) => (zone(ctx, zones), null) },
+    {
+      method: "GET",
+      path: `${P}/region/:region/loadbalancing/flavor`,
+      handler: (ctx) =>
+        Object.keys(loadCatalog().loadBalancers.sizes).map((name) => ({
+          id: catalogId("lb", ctx.params.region, name),
+          name,
+          region: ctx.params.region,
+        })),
+    },
+    {
+      method: "GET",
+      path: `${P}/region/:region/loadbalancing/flavor/:id`,
+      handler: (ctx) => {
+        const name = Object.keys(loadCatalog().loadBalancers.sizes).find(
+          (n) => catalogId("lb", ctx.params.region, n) === ctx.params.id,
+        );
+        if (!name) throw notFound("flavorId", ctx.params.id);
+        return { id: ctx.params.id, name, region: ctx.params.region };
+      },
+    },
+    {
+      method: "POST",
+      path: `${P}/region/:region/loadbalancing/loadbalancer`,
+      handler: (ctx) => {
+        const body = bodyObject(ctx);
+        requireFields(body, "flavorId", "network");
+        const priv = (
+          body.network as {
+            private?: {
+              network?: { id?: string; subnetId?: string };
+              floatingIpCreate?: unknown;
+              floatingIp?: { id: string };
+            };
+          }
+        ).private;
+        if (!priv?.network?.id || !priv.network.subnetId)
+          throw badRequest("[network.private.network] with [id] and [subnetId] is required");
+        const id = ctx.store.uuid();
+        const n = ctx.store.next("lb-ip", 0);
+        create(
+          ctx,
+          "loadbalancer",
+          id,
+          defined({
+            id,
+            name: body.name ?? id,
+            description: body.description,
+            flavorId: body.flavorId,
+            region: ctx.params.region,
+            vipAddress: `10.${200 + (n % 50)}.0.${10 + (n % 200)}`,
+            vipNetworkId: priv.network.id,
+            vipSubnetId: priv.network.subnetId,
+            operatingStatus: "online",
+            provisioningStatus: "active",
+            floatingIp:
+              priv.floatingIpCreate || priv.floatingIp
+                ? {
+                    id: priv.floatingIp?.id ?? ctx.store.uuid(),
+                    ip: `141.95.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`,
+                  }
+                : undefined,
+            listeners: body.listeners ?? [],
+            createdAt: new Date(ctx.now).toISOString(),
+            updatedAt: new Date(ctx.now).toISOString(),
+          }),
+        );
+        return operation(ctx, "loadbalancer#create", [ctx.params.region], id);
+      },
+    },
+    {
+      method: "GET",
+      path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
+      handler: (ctx) => {
+        const { listeners, ...rest } = view(find(ctx, "loadbalancer", ctx.params.id));
+        void listeners;
+        return rest;
+      },
+    },
+    {
+      method: "PUT",
+      path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
+      handler: (ctx) => {
+        const lb = find(ctx, "loadbalancer", ctx.params.id);
+        const body = bodyObject(ctx);
+        for (const k of ["name", "description", "flavorId"]) if (body[k] !== undefined) lb[k] = body[k];
+        lb.updatedAt = new Date(ctx.now).toISOString();
+        return null;
+      },
+    },
+    {
+      method: "DELETE",
+      path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
+      handler: (ctx) => {
+        find(ctx, "loadbalancer", ctx.params.id);
+        ctx.store.remove("loadbalancer", ctx.params.id);
+        return null;
+      },
+    },
+  ];
+}

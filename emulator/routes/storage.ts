@@ -1,0 +1,265 @@
+/** OpenStack/S3 users and their credentials and policies, and object storage buckets. */
+import { randomBytes } from "crypto";
+import { badRequest, conflict, notFound } from "../errors";
+import {
+  bodyObject,
+  create,
+  defined,
+  find,
+  requireFields,
+  startDelete,
+  statusOf,
+  view,
+  Reply,
+  type Route,
+  type RouteContext,
+} from "./common";
+
+const P = "/1.0/cloud/project/:sn";
+
+const ROLES = [
+  {
+    id: "9fb4e6a1a7c2460f8e45bd4e8f0d1a01",
+    name: "objectstore_operator",
+    description: "Object Storage operator",
+    permissions: ["objectstore:*"],
+  },
+  {
+    id: "9fb4e6a1a7c2460f8e45bd4e8f0d1a02",
+    name: "administrator",
+    description: "Administrator",
+    permissions: ["*"],
+  },
+  {
+    id: "9fb4e6a1a7c2460f8e45bd4e8f0d1a03",
+    name: "compute_operator",
+    description: "Compute operator",
+    permissions: ["compute:*"],
+  },
+];
+
+function userView(ctx: RouteContext, id: string) {
+  const u = find(ctx, "clouduser", id);
+  const { password, ...rest } = view(u, {
+    status: statusOf(ctx, u, { pending: "creating", ready: "ok", error: "error", deleting: "deleting" }),
+  });
+  void password;
+  return rest;
+}
+
+function bucketView(ctx: RouteContext, region: string, name: string) {
+  const b = find(ctx, "bucket", `${region}/${name}`, "name");
+  const { region: r, ...rest } = view(b);
+  return { ...rest, region: r, objectsCount: 0, objectsSize: 0, objects: [] };
+}
+
+/** Storage routes. */
+export const storageRoutes: Route[] = [
+  { method: "GET", path: `${P}/role`, handler: () => ({ roles: ROLES, services: [] }) },
+  {
+    method: "POST",
+    path: `${P}/user`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      const names = [
+        ...((body.roles as string[] | undefined) ?? []),
+        ...(body.role ? [String(body.role)] : []),
+      ];
+      const roles = names.map(
+        (n) =>
+          ROLES.find((r) => r.name === n) ??
+          (() => {
+            throw badRequest(`role "${n}" does not exist`);
+          })(),
+      );
+      const id = ctx.store.next("clouduser", 100000);
+      const password = randomBytes(16).toString("base64url");
+      create(ctx, "clouduser", String(id), {
+        id,
+        username: `user-${randomBytes(6).toString("hex")}`,
+        password,
+        description: body.description ?? "",
+        creationDate: new Date(ctx.now).toISOString(),
+        roles,
+      });
+      return { ...userView(ctx, String(id)), password };
+    },
+  },
+  { method: "GET", path: `${P}/user/:id`, handler: (ctx) => userView(ctx, ctx.params.id) },
+  {
+    method: "GET",
+    path: `${P}/user/:id/openrc`,
+    handler: (ctx) => {
+      const u = find(ctx, "clouduser", ctx.params.id);
+      const tenant = ctx.params.sn;
+      return {
+        content: `export OS_AUTH_URL=https://auth.cloud.ovh.net/v3\nexport OS_TENANT_ID=${tenant}\nexport OS_TENANT_NAME=${tenant}\nexport OS_USERNAME=${String(u.username).replace(/-/g, "")}\nexport OS_REGION_NAME=${ctx.query.get("region") ?? "GRA"}\n`,
+      };
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/user/:id/regeneratePassword`,
+    handler: (ctx) => {
+      const u = find(ctx, "clouduser", ctx.params.id);
+      u.password = randomBytes(16).toString("base64url");
+      return { ...userView(ctx, ctx.params.id), password: u.password };
+    },
+  },
+  {
+    method: "PUT",
+    path: `${P}/user/:id/role`,
+    handler: (ctx) => {
+      const u = find(ctx, "clouduser", ctx.params.id);
+      const { rolesIds } = bodyObject(ctx) as { rolesIds?: string[] };
+      u.roles = (rolesIds ?? []).map(
+        (rid) =>
+          ROLES.find((r) => r.id === rid) ??
+          (() => {
+            throw notFound("roleId", rid);
+          })(),
+      );
+      return userView(ctx, ctx.params.id);
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/user/:id`,
+    handler: (ctx) => {
+      startDelete(ctx, "clouduser", ctx.params.id);
+      for (const c of ctx.store.all("s3credential").filter((x) => x.userId === ctx.params.id))
+        ctx.store.remove("s3credential", String(c.access));
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/user/:id/s3Credentials`,
+    handler: (ctx) => {
+      find(ctx, "clouduser", ctx.params.id);
+      const access = randomBytes(16).toString("hex");
+      const secret = randomBytes(16).toString("hex");
+      ctx.store.put("s3credential", access, {
+        access,
+        secret,
+        tenantId: ctx.params.sn,
+        userId: ctx.params.id,
+        _meta: { kind: "s3credential", createdAt: ctx.now, readyAt: ctx.now },
+      });
+      return { access, secret, tenantId: ctx.params.sn, userId: ctx.params.id };
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/user/:id/s3Credentials`,
+    handler: (ctx) =>
+      ctx.store
+        .all("s3credential")
+        .filter((c) => c.userId === ctx.params.id)
+        .map((c) => ({ access: c.access, tenantId: c.tenantId, userId: c.userId })),
+  },
+  {
+    method: "POST",
+    path: `${P}/user/:id/s3Credentials/:access/secret`,
+    handler: (ctx) => {
+      const c = find(ctx, "s3credential", ctx.params.access, "access");
+      if (c.userId !== ctx.params.id) throw notFound("access", ctx.params.access);
+      return { secret: c.secret };
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/user/:id/s3Credentials/:access`,
+    handler: (ctx) => {
+      find(ctx, "s3credential", ctx.params.access, "access");
+      ctx.store.remove("s3credential", ctx.params.access);
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: `${P}/user/:id/policy`,
+    handler: (ctx) => {
+      const u = find(ctx, "clouduser", ctx.params.id);
+      const { policy } = bodyObject(ctx) as { policy?: string };
+      if (typeof policy !== "string") throw badRequest("[policy] must be a JSON string");
+      try {
+        JSON.parse(policy);
+      } catch {
+        throw badRequest("[policy] is not valid JSON");
+      }
+      u.policy = policy;
+      return null;
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/user/:id/policy`,
+    handler: (ctx) => ({ policy: find(ctx, "clouduser", ctx.params.id).policy ?? '{"Statement":[]}' }),
+  },
+  {
+    method: "POST",
+    path: `${P}/region/:region/storage`,
+    handler: (ctx) => {
+      const body = bodyObject(ctx);
+      requireFields(body, "name");
+      const key = `${ctx.params.region}/${String(body.name)}`;
+      if (ctx.store.get("bucket", key)) throw conflict(`Bucket ${String(body.name)} already exists`);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(String(body.name)))
+        throw badRequest(`invalid bucket name ${String(body.name)}`);
+      const o = create(
+        ctx,
+        "bucket",
+        key,
+        defined({
+          name: body.name,
+          region: ctx.params.region,
+          createdAt: new Date(ctx.now).toISOString(),
+          ownerId: body.ownerId ?? 0,
+          virtualHost: `https://${String(body.name)}.s3.${ctx.params.region.toLowerCase()}.io.cloud.ovh.net/`,
+          encryption: body.encryption ?? { sseAlgorithm: "plaintext" },
+          versioning: body.versioning ?? { status: "disabled" },
+          objectLock: body.objectLock ?? { status: "disabled" },
+          replication: body.replication ?? { rules: [] },
+          tags: body.tags ?? {},
+        }),
+      );
+      return { ...view(o), objectsCount: 0, objectsSize: 0, objects: [] };
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/storage/:name`,
+    handler: (ctx) => bucketView(ctx, ctx.params.region, ctx.params.name),
+  },
+  {
+    method: "PUT",
+    path: `${P}/region/:region/storage/:name`,
+    handler: (ctx) => {
+      const b = find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
+      const body = bodyObject(ctx);
+      for (const k of ["encryption", "tags", "objectLock", "replication", "versioning"])
+        if (body[k] !== undefined && body[k] !== null) b[k] = body[k];
+      return null;
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/storage/:name/object`,
+    handler: (ctx) => (find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name"), []),
+  },
+  {
+    method: "POST",
+    path: `${P}/region/:region/storage/:name/bulkDeleteObjects`,
+    handler: () => new Reply(200, null),
+  },
+  {
+    method: "DELETE",
+    path: `${P}/region/:region/storage/:name`,
+    handler: (ctx) => {
+      find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
+      ctx.store.remove("bucket", `${ctx.params.region}/${ctx.params.name}`);
+      return null;
+    },
+  },
+];
