@@ -7,6 +7,8 @@
 #   5. unit tests, then integration tests (real engine, real providers, real SSH server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Go is needed for the engine build and the emulator's go-ovh test; Debian's Go lives outside the default PATH.
+command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 

@@ -5,6 +5,8 @@
 #   - the test hosts' root file system (scripts/testhost/build-rootfs.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Go is needed for the engine build and the emulator's go-ovh test; Debian's Go lives outside the default PATH.
+command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 missing=()
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
