@@ -67,5 +67,23 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
     ...(loaded.resolved.target ? { serviceName: config.require("ovhProjectId") } : {}),
     hostKeys: hostKeyInputs,
   });
-  return { inventory: env.inventory, secrets: env.secrets };
+  // Environments this one depends on (metadata.dependsOn) are delivered first; their inventories are read here
+  // through stack references, so components and reports can use what they built (a client-wide network, say).
+  const dependencies = Object.fromEntries(
+    loaded.resolved.dependsOn.map((dep) => {
+      const stack = dep.replace("/", "-");
+      return [
+        dep,
+        new pulumi.StackReference(`${loaded.resolved.stackName}-uses-${stack}`, {
+          name: `organization/${pulumi.getProject()}/${stack}`,
+        }).getOutput("inventory"),
+      ];
+    }),
+  );
+  const inventory = loaded.resolved.dependsOn.length
+    ? pulumi
+        .all([env.inventory, dependencies])
+        .apply(([inv, deps]) => ({ ...(inv as object), dependencies: deps }))
+    : env.inventory;
+  return { inventory, secrets: env.secrets };
 }

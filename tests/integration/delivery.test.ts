@@ -134,6 +134,14 @@ describe("majordome deliver through the real engine", () => {
     const box = sandbox(host);
     const names = ["f1", "f2", "f3", "f4", "f5"];
     for (const n of names) box.write(n, environment(n, host.port));
+    // f2 uses f1's outputs: f1 is delivered first and its inventory reaches f2's program.
+    box.write(
+      "f2",
+      environment("f2", host.port).replace(
+        "  environment: f2\n",
+        "  environment: f2\n  dependsOn: [acme/f1]\n",
+      ),
+    );
     box.write("broken", environment("broken", 1));
     const result = await box.run(
       "deliver",
@@ -159,6 +167,10 @@ describe("majordome deliver through the real engine", () => {
     );
     for (const n of names) expect(host.readFile(`/srv/${n}/app.conf`)).toBe(`env=${n}\n`);
     expect(result.stderr).toMatch(/acme\/broken\s+│ failed/);
+    const f2 = JSON.parse(
+      fs.readFileSync(path.join(box.root, "home", "reports", "acme", "f2", "latest.json"), "utf8"),
+    );
+    expect(f2.inventory.dependencies["acme/f1"]).toMatchObject({ client: "acme", environment: "f1" });
   });
 
   it("refuses a second delivery of the same environment, naming the holder", async () => {

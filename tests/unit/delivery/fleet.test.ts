@@ -1,13 +1,19 @@
 /** Fleet selection, dependency ordering, failure isolation and exit codes, with a stand-in operation. */
 import * as path from "path";
 import { deliveryContext } from "../../../scripts/delivery/context";
-import { fleetExitCode, markdownSummary, runFleet, selectEnvironments } from "../../../scripts/delivery/fleet";
+import {
+  fleetExitCode,
+  markdownSummary,
+  runFleet,
+  selectEnvironments,
+} from "../../../scripts/delivery/fleet";
 import type { EnvResult } from "../../../scripts/delivery/operations";
 import type { Operation } from "../../../scripts/delivery/fleet";
 import { memoryIo } from "../../../scripts/cli/io";
 import { tempRepo } from "../../helpers/fixtures";
 
-const env = (name: string, extra = "") => `apiVersion: majordome/v1\nkind: Environment\nmetadata:\n  client: acme\n  environment: ${name}\n${extra}`;
+const env = (name: string, extra = "") =>
+  `apiVersion: majordome/v1\nkind: Environment\nmetadata:\n  client: acme\n  environment: ${name}\n${extra}`;
 
 function setup() {
   const repo = tempRepo();
@@ -20,16 +26,33 @@ function setup() {
   return { repo, ctx, io };
 }
 
-const result = (selector: string, status: EnvResult["status"] = "succeeded"): EnvResult => ({ selector, status, summary: status, changes: [], seconds: 0 });
+const result = (selector: string, status: EnvResult["status"] = "succeeded"): EnvResult => ({
+  selector,
+  status,
+  summary: status,
+  changes: [],
+  seconds: 0,
+});
 
 describe("fleet selection", () => {
   it("selects by client, by label, and by name, and refuses an empty selection", () => {
     const { ctx } = setup();
-    expect(selectEnvironments(ctx.loader, { selectors: [], client: "acme" })).toEqual(["acme/app", "acme/net", "acme/solo", "acme/staging", "acme/web"]);
-    expect(selectEnvironments(ctx.loader, { selectors: [], all: true, labels: ["layer=apps"] })).toEqual(["acme/app", "acme/web"]);
+    expect(selectEnvironments(ctx.loader, { selectors: [], client: "acme" })).toEqual([
+      "acme/app",
+      "acme/net",
+      "acme/solo",
+      "acme/staging",
+      "acme/web",
+    ]);
+    expect(selectEnvironments(ctx.loader, { selectors: [], all: true, labels: ["layer=apps"] })).toEqual([
+      "acme/app",
+      "acme/web",
+    ]);
     expect(selectEnvironments(ctx.loader, { selectors: ["acme/web", "acme/web"] })).toEqual(["acme/web"]);
     expect(() => selectEnvironments(ctx.loader, { selectors: [] })).toThrow("no environment selected");
-    expect(() => selectEnvironments(ctx.loader, { selectors: [], labels: ["oops"] , all: true })).toThrow('--label "oops" must be key=value');
+    expect(() => selectEnvironments(ctx.loader, { selectors: [], labels: ["oops"], all: true })).toThrow(
+      '--label "oops" must be key=value',
+    );
   });
 });
 
@@ -47,7 +70,13 @@ describe("fleet runs", () => {
       running--;
       return result(sel);
     };
-    const results = await runFleet(ctx, ["acme/web", "acme/app", "acme/net", "acme/solo"], op, { parallel: 2, quiet: true }, io);
+    const results = await runFleet(
+      ctx,
+      ["acme/web", "acme/app", "acme/net", "acme/solo"],
+      op,
+      { parallel: 2, quiet: true },
+      io,
+    );
     expect(results.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
     expect(order.indexOf("acme/net")).toBeLessThan(order.indexOf("acme/app"));
     expect(order.indexOf("acme/app")).toBeLessThan(order.indexOf("acme/web"));
@@ -57,15 +86,30 @@ describe("fleet runs", () => {
   it("keeps going when one fails and skips only what depends on it", async () => {
     const { ctx, io } = setup();
     const op: Operation = async (_c, sel) => result(sel, sel === "acme/app" ? "failed" : "succeeded");
-    const results = await runFleet(ctx, ["acme/net", "acme/app", "acme/web", "acme/solo"], op, { parallel: 3, quiet: true }, io);
-    expect(Object.fromEntries(results.map((r) => [r.selector, r.status]))).toEqual({ "acme/net": "succeeded", "acme/app": "failed", "acme/web": "skipped", "acme/solo": "succeeded" });
-    expect(results.find((r) => r.selector === "acme/web")?.summary).toBe("skipped: depends on acme/app, which failed");
+    const results = await runFleet(
+      ctx,
+      ["acme/net", "acme/app", "acme/web", "acme/solo"],
+      op,
+      { parallel: 3, quiet: true },
+      io,
+    );
+    expect(Object.fromEntries(results.map((r) => [r.selector, r.status]))).toEqual({
+      "acme/net": "succeeded",
+      "acme/app": "failed",
+      "acme/web": "skipped",
+      "acme/solo": "succeeded",
+    });
+    expect(results.find((r) => r.selector === "acme/web")?.summary).toBe(
+      "skipped: depends on acme/app, which failed",
+    );
     expect(fleetExitCode(results)).toBe(4);
   });
 
   it("refuses a silly --parallel", async () => {
     const { ctx, io } = setup();
-    await expect(runFleet(ctx, ["acme/net"], async (_c, s) => result(s), { parallel: 0 }, io)).rejects.toThrow("--parallel must be a whole number from 1 to 64");
+    await expect(
+      runFleet(ctx, ["acme/net"], async (_c, s) => result(s), { parallel: 0 }, io),
+    ).rejects.toThrow("--parallel must be a whole number from 1 to 64");
   });
 });
 
@@ -84,7 +128,20 @@ describe("exit codes and summaries", () => {
 
   it("flags data-loss risks in the pull-request summary", () => {
     const md = markdownSummary("Majordome preview", [
-      { ...result("acme/prod"), summary: "1 to replace", changes: [{ op: "replace", type: "ovh:CloudProject/database:Database", name: "acme-prod-db", urn: "u", diffs: ["engine"], dataLossRisk: true }] },
+      {
+        ...result("acme/prod"),
+        summary: "1 to replace",
+        changes: [
+          {
+            op: "replace",
+            type: "ovh:CloudProject/database:Database",
+            name: "acme-prod-db",
+            urn: "u",
+            diffs: ["engine"],
+            dataLossRisk: true,
+          },
+        ],
+      },
     ]);
     expect(md).toContain("| `acme/prod` | succeeded | 1 to replace |");
     expect(md).toContain("**⚠ Data-loss risks**");

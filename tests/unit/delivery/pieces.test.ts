@@ -11,7 +11,14 @@ import { hostKeyVariable, stackConfigFor } from "../../../scripts/delivery/stack
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { tempRepo } from "../../helpers/fixtures";
 
-const pre = (op: string, type: string, name: string): EngineEvent => ({ sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { op, type, urn: `urn:pulumi:s::p::${type}::${name}`, provider: "", diffs: [] } } }) as unknown as EngineEvent;
+const pre = (op: string, type: string, name: string): EngineEvent =>
+  ({
+    sequence: 0,
+    timestamp: 0,
+    resourcePreEvent: {
+      metadata: { op, type, urn: `urn:pulumi:s::p::${type}::${name}`, provider: "", diffs: [] },
+    },
+  }) as unknown as EngineEvent;
 
 describe("ChangeCollector", () => {
   it("flags deletions and replacements of stateful resources only, and ignores components", () => {
@@ -38,14 +45,28 @@ describe("stack config", () => {
 
   it("names every missing credential at once, for OVH and host keys", () => {
     const shop = loader.loadEnvironment("shopwave", "staging");
-    expect(() => stackConfigFor(undefined, shop, {})).toThrow(/OVH_APPLICATION_KEY[\s\S]*OVH_APPLICATION_SECRET[\s\S]*OVH_CONSUMER_KEY[\s\S]*OVH_CLOUD_PROJECT_SERVICE/);
+    expect(() => stackConfigFor(undefined, shop, {})).toThrow(
+      /OVH_APPLICATION_KEY[\s\S]*OVH_APPLICATION_SECRET[\s\S]*OVH_CONSUMER_KEY[\s\S]*OVH_CLOUD_PROJECT_SERVICE/,
+    );
     const media = loader.loadEnvironment("mediapulse", "staging");
-    expect(() => stackConfigFor(undefined, media, { OVH_APPLICATION_KEY: "a", OVH_APPLICATION_SECRET: "b", OVH_CONSUMER_KEY: "c", OVH_CLOUD_PROJECT_SERVICE: "d" })).toThrow("MAJORDOME_HOST_KEY_ORIGIN_SSH_KEY or MAJORDOME_HOST_KEY_FILE_ORIGIN_SSH_KEY");
+    expect(() =>
+      stackConfigFor(undefined, media, {
+        OVH_APPLICATION_KEY: "a",
+        OVH_APPLICATION_SECRET: "b",
+        OVH_CONSUMER_KEY: "c",
+        OVH_CLOUD_PROJECT_SERVICE: "d",
+      }),
+    ).toThrow("MAJORDOME_HOST_KEY_ORIGIN_SSH_KEY or MAJORDOME_HOST_KEY_FILE_ORIGIN_SSH_KEY");
   });
 
   it("marks secrets secret and takes the endpoint from the blueprint unless overridden", () => {
     const shop = loader.loadEnvironment("shopwave", "staging");
-    const config = stackConfigFor(undefined, shop, { OVH_APPLICATION_KEY: "ak", OVH_APPLICATION_SECRET: "as", OVH_CONSUMER_KEY: "ck", OVH_CLOUD_PROJECT_SERVICE: "p" });
+    const config = stackConfigFor(undefined, shop, {
+      OVH_APPLICATION_KEY: "ak",
+      OVH_APPLICATION_SECRET: "as",
+      OVH_CONSUMER_KEY: "ck",
+      OVH_CLOUD_PROJECT_SERVICE: "p",
+    });
     expect(config).toEqual({
       "majordome:blueprint": { value: "shopwave/staging" },
       "ovh:endpoint": { value: "ovh-eu" },
@@ -67,11 +88,24 @@ describe("locks", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-locks-"));
     const said: string[] = [];
     const lock = acquireLock(dir, "acme-x", "majordome deliver acme/x", (l) => said.push(l));
-    expect(() => acquireLock(dir, "acme-x", "majordome deliver acme/x", (l) => said.push(l))).toThrow(new RegExp(`acme-x is being delivered by .*pid ${process.pid}`));
+    expect(() => acquireLock(dir, "acme-x", "majordome deliver acme/x", (l) => said.push(l))).toThrow(
+      new RegExp(`acme-x is being delivered by .*pid ${process.pid}`),
+    );
     lock.release();
-    fs.writeFileSync(path.join(dir, "acme-x.lock"), JSON.stringify({ pid: 2 ** 22 + 12345, user: "ci", host: os.hostname(), startedAt: "then", command: "majordome deliver acme/x" }));
+    fs.writeFileSync(
+      path.join(dir, "acme-x.lock"),
+      JSON.stringify({
+        pid: 2 ** 22 + 12345,
+        user: "ci",
+        host: os.hostname(),
+        startedAt: "then",
+        command: "majordome deliver acme/x",
+      }),
+    );
     acquireLock(dir, "acme-x", "majordome deliver acme/x", (l) => said.push(l)).release();
-    expect(said).toEqual([`acme-x: removed a stale lock left by majordome deliver acme/x (pid ${2 ** 22 + 12345}, started then), which no longer runs`]);
+    expect(said).toEqual([
+      `acme-x: removed a stale lock left by majordome deliver acme/x (pid ${2 ** 22 + 12345}, started then), which no longer runs`,
+    ]);
   });
 
   it("never calls a lock from another host stale", () => {
@@ -82,13 +116,26 @@ describe("locks", () => {
 describe("delivery report", () => {
   it("renders inventory, access and versions without secret values", () => {
     const loaded = new BlueprintLoader().loadEnvironment("banque-alpine", "production");
-    const report = buildReport({ env: loaded.resolved, result: "succeeded", startedAt: new Date("2026-11-30T10:00:00Z"), deliveredBy: "ci@runner", changes: [], inventory: { servers: { web: { addresses: ["10.200.10.3"] } }, secrets: ['stack output "secrets" → database.ledger.passwords (secret)'] }, versions: { majordome: "0.1.0" } });
+    const report = buildReport({
+      env: loaded.resolved,
+      result: "succeeded",
+      startedAt: new Date("2026-11-30T10:00:00Z"),
+      deliveredBy: "ci@runner",
+      changes: [],
+      inventory: {
+        servers: { web: { addresses: ["10.200.10.3"] } },
+        secrets: ['stack output "secrets" → database.ledger.passwords (secret)'],
+      },
+      versions: { majordome: "0.1.0" },
+    });
     const md = renderReportMarkdown(report);
     expect(md).toContain("# Delivery report — Banque Alpine (financial institution), production");
     expect(md).toContain("| servers app | database ledger | postgresql over the network (IP allow-list) |");
     expect(md).toContain("| run team: dora | servers web (3) | SSH key |");
     expect(md).toContain('- stack output "secrets" → database.ledger.passwords (secret)');
-    expect(accessMatrix(loaded.resolved).some((a) => a.who === "the internet" && a.how === "tcp/443 → pool web")).toBe(true);
+    expect(
+      accessMatrix(loaded.resolved).some((a) => a.who === "the internet" && a.how === "tcp/443 → pool web"),
+    ).toBe(true);
   });
 });
 
@@ -99,8 +146,12 @@ describe("majordome new", () => {
     const file = newEnvironment(loader, { selector: "acme/preprod", from: "acme/staging", tier: "staging" });
     expect(fs.readFileSync(file, "utf8")).toContain("extends: [acme/staging]");
     expect(loader.loadEnvironmentFile(file).resolved.servers.map((s) => s.name)).toEqual(["web"]);
-    expect(() => newEnvironment(repo.loader(), { selector: "acme/broken", from: "templates/web" })).toThrow("the new environment would be invalid, so nothing was written");
+    expect(() => newEnvironment(repo.loader(), { selector: "acme/broken", from: "templates/web" })).toThrow(
+      "the new environment would be invalid, so nothing was written",
+    );
     expect(fs.existsSync(path.join(repo.root, "clients", "acme", "broken.yaml"))).toBe(false);
-    expect(() => newEnvironment(repo.loader(), { selector: "acme/preprod", from: "acme/staging" })).toThrow("acme/preprod already exists");
+    expect(() => newEnvironment(repo.loader(), { selector: "acme/preprod", from: "acme/staging" })).toThrow(
+      "acme/preprod already exists",
+    );
   });
 });
