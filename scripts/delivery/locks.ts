@@ -92,12 +92,16 @@ export function acquireLock(
   throw new UserError(`${stack}: could not take the delivery lock (${file})`, undefined, ExitCode.Locked);
 }
 
-/** Engine locks of a local file backend still held by live processes (pid, holder text). */
-export function liveEngineLocks(
-  stateDir: string,
-  project: string,
-  stack: string,
-): { pid: number; holder: string }[] {
+/** An engine lock file of a local file backend. */
+interface EngineLock {
+  readonly file: string;
+  readonly pid: number;
+  readonly holder: string;
+  readonly stale: boolean;
+}
+
+/** Reads the engine's lock files for `stack` (unreadable ones are left to the engine). */
+function engineLocks(stateDir: string, project: string, stack: string): EngineLock[] {
   const dir = path.join(stateDir, ".pulumi", "locks", "organization", project, stack);
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -111,18 +115,27 @@ export function liveEngineLocks(
           hostname: string;
           timestamp: string;
         };
-        return isStale({ pid: lock.pid, host: lock.hostname })
-          ? []
-          : [
-              {
-                pid: lock.pid,
-                holder: `${lock.username}@${lock.hostname} pid ${lock.pid} since ${lock.timestamp}`,
-              },
-            ];
+        return [
+          {
+            file: path.join(dir, f),
+            pid: lock.pid,
+            holder: `${lock.username}@${lock.hostname} pid ${lock.pid} since ${lock.timestamp}`,
+            stale: isStale({ pid: lock.pid, host: lock.hostname }),
+          },
+        ];
       } catch {
         return [];
       }
     });
+}
+
+/** Engine locks of a local file backend still held by live processes. */
+export function liveEngineLocks(
+  stateDir: string,
+  project: string,
+  stack: string,
+): { pid: number; holder: string }[] {
+  return engineLocks(stateDir, project, stack).filter((l) => !l.stale);
 }
 
 /**
@@ -130,25 +143,11 @@ export function liveEngineLocks(
  * it removed. Live locks are left alone (the engine then refuses with its own message).
  */
 export function clearStaleEngineLocks(stateDir: string, project: string, stack: string): string[] {
-  const dir = path.join(stateDir, ".pulumi", "locks", "organization", project, stack);
-  if (!fs.existsSync(dir)) return [];
-  const removed: string[] = [];
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
-    try {
-      const lock = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as {
-        pid: number;
-        username: string;
-        hostname: string;
-        timestamp: string;
-      };
-      if (isStale({ pid: lock.pid, host: lock.hostname })) {
-        fs.rmSync(path.join(dir, f), { force: true });
-        fs.rmSync(path.join(dir, `${f}.attrs`), { force: true });
-        removed.push(`engine lock of pid ${lock.pid} (${lock.username}@${lock.hostname}, ${lock.timestamp})`);
-      }
-    } catch {
-      /* unreadable lock: leave it to the engine */
-    }
-  }
-  return removed;
+  return engineLocks(stateDir, project, stack)
+    .filter((l) => l.stale)
+    .map((l) => {
+      fs.rmSync(l.file, { force: true });
+      fs.rmSync(`${l.file}.attrs`, { force: true });
+      return `engine lock of ${l.holder}`;
+    });
 }
