@@ -133,6 +133,31 @@ describe("hosts reached over SSH, through the real engine", () => {
     expect(host.exec("id -un alice 2>/dev/null || echo gone")).toBe("gone\n");
   });
 
+  it("names the host and the cause when the key is wrong", async () => {
+    const other = await startTestHost("other");
+    try {
+      const wrongKey = await projectStack("acme-lab", {
+        stateDir: path.join(root, "state"),
+        passphrase: "integration-test",
+        blueprints: path.join(root, "blueprints"),
+        isolated: true,
+      });
+      await wrongKey.setConfig("majordome:hostKeys.labKey", { value: other.privateKey, secret: true }, true);
+      let message = "";
+      try {
+        await wrongKey.up({ color: "never", onOutput: (s) => (message += s) });
+      } catch (e) {
+        message += String(e);
+      }
+      expect(message).toMatch(
+        /host "origin" \(root@127\.0\.0\.1:\d+\): authentication failed for user "root" \(wrong key\?\)/,
+      );
+    } finally {
+      await other.stop();
+      await stack.setConfig("majordome:hostKeys.labKey", { value: host.privateKey, secret: true }, true);
+    }
+  });
+
   it("names the host and the cause when it cannot connect", async () => {
     write(blueprint(1, "x\n"));
     const failing = await projectStack("acme-lab", {
