@@ -32,6 +32,8 @@ export interface DeliveryContext {
   readonly isolated: boolean;
   /** Blueprints root, when not the project's. */
   readonly blueprintsRoot?: string;
+  /** Asks a person for a missing credential; absent when nobody can be asked (CI, fleets). */
+  readonly prompt?: (question: string, hidden: boolean) => Promise<string>;
 }
 
 /** Options that shape a context. */
@@ -39,6 +41,7 @@ export interface ContextOptions {
   readonly blueprints?: string;
   readonly home?: string;
   readonly isolated?: boolean;
+  readonly prompt?: (question: string, hidden: boolean) => Promise<string>;
 }
 
 /** Builds the context from options and the environment; creates `.majordome/` on first use. */
@@ -79,6 +82,7 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
     locksDir: path.join(home, "locks"),
     passphrase,
     isolated: options.isolated ?? false,
+    ...(options.prompt ? { prompt: options.prompt } : {}),
     ...(blueprintsRoot ? { blueprintsRoot } : {}),
   };
 }

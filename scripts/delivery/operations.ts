@@ -14,7 +14,7 @@ import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import { buildReport, writeReport } from "./report";
-import { applyStackConfig, stackConfigFor } from "./stackConfig";
+import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -93,7 +93,17 @@ async function openStack(
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
   const existing = exists ? await ws.getAllConfig(name) : undefined;
-  const config = stackConfigFor(existing, loaded); // throws, listing every missing credential, before any change
+  let env: NodeJS.ProcessEnv = process.env;
+  if (ctx.prompt) {
+    for (const m of missingCredentials(existing, loaded, env)) {
+      const answer = await ctx.prompt(
+        `${name}: ${m.hidden ? m.variable : `${m.variable} (path of the private key file)`}: `,
+        m.hidden,
+      );
+      if (answer) env = { ...env, [m.variable]: answer };
+    }
+  }
+  const config = stackConfigFor(existing, loaded, env); // throws, listing every missing credential, before any change
   const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);

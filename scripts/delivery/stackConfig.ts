@@ -37,7 +37,13 @@ export function stackConfigFor(
   const config: ConfigMap = {
     "majordome:blueprint": { value: `${loaded.resolved.client}/${loaded.resolved.environment}` },
   };
-  const missing: string[] = [];
+  const missing = missingCredentials(existing, loaded, env).map((m) => m.description);
+  if (missing.length) {
+    throw new UserError(
+      `${loaded.resolved.stackName}: missing credentials, nothing was changed:\n  - ${missing.join("\n  - ")}`,
+      "export them in the environment (CI: as masked secrets); they are stored only encrypted in the stack config",
+    );
+  }
   const target = loaded.resolved.target;
   if (target) {
     const endpoint = env.OVH_ENDPOINT ?? (has("ovh:endpoint") ? undefined : target.endpoint);
@@ -45,7 +51,6 @@ export function stackConfigFor(
     for (const s of OVH_SETTINGS) {
       const value = env[s.env];
       if (value) config[s.key] = { value, secret: s.secret };
-      else if (!has(s.key)) missing.push(`${s.env} (stack config ${s.key})`);
     }
   }
   const seen = new Set<string>();
@@ -62,22 +67,50 @@ export function stackConfigFor(
           `${hostKeyVariable(host.keySecret, true)} points at ${file}, which does not exist`,
         );
       config[key] = { value: fs.readFileSync(file, "utf8"), secret: true };
-    } else if (
-      !existing?.["majordome:hostKeys"] ||
-      !String(existing["majordome:hostKeys"].value).includes(`"${host.keySecret}"`)
-    ) {
-      missing.push(
-        `${hostKeyVariable(host.keySecret)} or ${hostKeyVariable(host.keySecret, true)} (private key of host "${host.name}")`,
-      );
     }
   }
-  if (missing.length) {
-    throw new UserError(
-      `${loaded.resolved.stackName}: missing credentials, nothing was changed:\n  - ${missing.join("\n  - ")}`,
-      "export them in the environment (CI: as masked secrets); they are stored only encrypted in the stack config",
-    );
-  }
   return config;
+}
+
+/** A credential the environment does not provide and the stack does not have yet. */
+export interface MissingCredential {
+  /** The environment variable that would provide it. */
+  readonly variable: string;
+  readonly description: string;
+  /** Ask without echo. */
+  readonly hidden: boolean;
+}
+
+/** Lists the credentials that neither `env` nor the stack's `existing` config provide. */
+export function missingCredentials(
+  existing: ConfigMap | undefined,
+  loaded: LoadedEnvironment,
+  env: NodeJS.ProcessEnv = process.env,
+): MissingCredential[] {
+  const has = (key: string) => existing !== undefined && key in existing;
+  const missing: MissingCredential[] = [];
+  if (loaded.resolved.target) {
+    for (const s of OVH_SETTINGS) {
+      if (!env[s.env] && !has(s.key))
+        missing.push({ variable: s.env, description: `${s.env} (stack config ${s.key})`, hidden: s.secret });
+    }
+  }
+  const seen = new Set<string>();
+  for (const host of loaded.resolved.hosts) {
+    if (seen.has(host.keySecret)) continue;
+    seen.add(host.keySecret);
+    const stored =
+      existing?.["majordome:hostKeys"] !== undefined &&
+      String(existing["majordome:hostKeys"].value).includes(`"${host.keySecret}"`);
+    if (!env[hostKeyVariable(host.keySecret)] && !env[hostKeyVariable(host.keySecret, true)] && !stored) {
+      missing.push({
+        variable: hostKeyVariable(host.keySecret, true),
+        description: `${hostKeyVariable(host.keySecret)} or ${hostKeyVariable(host.keySecret, true)} (private key of host "${host.name}")`,
+        hidden: false,
+      });
+    }
+  }
+  return missing;
 }
 
 /** Applies the config (path keys for host keys). */

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from "commander";
 import { deliveryContext } from "../../delivery/context";
+import { ask, canPrompt } from "../../delivery/prompt";
 import {
   fleetExitCode,
   markdownSummary,
@@ -55,13 +56,15 @@ export function registerStackCommands(
 ): void {
   const action =
     (operation: Operation, title: string) => async (selectors: string[], o: StackCommandOptions) => {
-      const ctx = deliveryContext({ ...common(), isolated: process.env.MAJORDOME_ISOLATED === "1" }, io);
-      const chosen = selectEnvironments(ctx.loader, {
+      const base = deliveryContext({ ...common(), isolated: process.env.MAJORDOME_ISOLATED === "1" }, io);
+      const chosen = selectEnvironments(base.loader, {
         selectors,
         all: o.all,
         client: o.client,
         labels: o.label,
       });
+      // A person at a terminal working on one environment is asked for missing credentials; CI and fleets are not.
+      const ctx = chosen.length === 1 && canPrompt() && !o.json ? { ...base, prompt: ask } : base;
       const results = await runFleet(
         ctx,
         chosen,
