@@ -141,3 +141,15 @@ export function defined(o: Record<string, unknown>): Record<string, unknown> {
 export function privateNetworkId(store: Store, vlanId: number): string {
   return `pn-${store.next("vrack", 1000000)}_${vlanId}`;
 }
+
+/** A copy of `o` without `keys` (fields the API keeps to itself). */
+export function omit(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+}
+
+/** Removes an object at once (404 when it does not exist) and answers an empty body. */
+export function removeNow(ctx: RouteContext, kind: string, id: string, label = "id"): null {
+  find(ctx, kind, id, label);
+  ctx.store.remove(kind, id);
+  return null;
+}

@@ -3,6 +3,8 @@ import { createHash } from "crypto";
 import { loadCatalog } from "../../blueprints/lib/catalog";
 import { conflict, notFound } from "../errors";
 import {
+  omit,
+  removeNow,
   bodyObject,
   create,
   defined,
@@ -91,9 +93,7 @@ export const computeRoutes: Route[] = [
     method: "DELETE",
     path: `${P}/sshkey/:id`,
     handler: (ctx) => {
-      find(ctx, "sshkey", ctx.params.id);
-      ctx.store.remove("sshkey", ctx.params.id);
-      return null;
+      return removeNow(ctx, "sshkey", ctx.params.id);
     },
   },
   { method: "GET", path: `${P}/flavor`, handler: (ctx) => flavors(ctx.query.get("region") ?? "GRA11") },
@@ -167,10 +167,7 @@ export const computeRoutes: Route[] = [
     method: "GET",
     path: `${P}/region/:region/instance/:id`,
     handler: (ctx) => {
-      const { userData, serviceName, ...rest } = instanceView(ctx, ctx.params.id);
-      void userData;
-      void serviceName;
-      return rest;
+      return omit(instanceView(ctx, ctx.params.id), "userData", "serviceName");
     },
   },
   {
@@ -285,18 +282,14 @@ export const computeRoutes: Route[] = [
     method: "GET",
     path: `${P}/region/:region/workflow/backup/:id`,
     handler: (ctx) => {
-      const { rotation, ...rest } = view(find(ctx, "backup", ctx.params.id));
-      void rotation;
-      return rest;
+      return omit(view(find(ctx, "backup", ctx.params.id)), "rotation");
     },
   },
   {
     method: "DELETE",
     path: `${P}/region/:region/workflow/backup/:id`,
     handler: (ctx) => {
-      find(ctx, "backup", ctx.params.id);
-      ctx.store.remove("backup", ctx.params.id);
-      return null;
+      return removeNow(ctx, "backup", ctx.params.id);
     },
   },
 ];

@@ -1,6 +1,8 @@
 /** DNS zone records (seeded zones) and load balancers. */
 import { badRequest, notFound } from "../errors";
 import {
+  omit,
+  removeNow,
   bodyObject,
   create,
   defined,
@@ -98,9 +100,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
       path: "/1.0/domain/zone/:zone/record/:id",
       handler: (ctx) => {
         zone(ctx, zones);
-        find(ctx, "record", ctx.params.id);
-        ctx.store.remove("record", ctx.params.id);
-        return null;
+        return removeNow(ctx, "record", ctx.params.id);
       },
     },
     { method: "POST", path: "/1.0/domain/zone/:zone/refresh", handler: (ctx) => (zone(ctx, zones), null) },
@@ -178,9 +178,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
       handler: (ctx) => {
-        const { listeners, ...rest } = view(find(ctx, "loadbalancer", ctx.params.id));
-        void listeners;
-        return rest;
+        return omit(view(find(ctx, "loadbalancer", ctx.params.id)), "listeners");
       },
     },
     {
@@ -198,9 +196,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
       method: "DELETE",
       path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
       handler: (ctx) => {
-        find(ctx, "loadbalancer", ctx.params.id);
-        ctx.store.remove("loadbalancer", ctx.params.id);
-        return null;
+        return removeNow(ctx, "loadbalancer", ctx.params.id);
       },
     },
   ];

@@ -2,6 +2,7 @@
 import { randomBytes } from "crypto";
 import { badRequest, conflict, notFound } from "../errors";
 import {
+  omit,
   bodyObject,
   create,
   defined,
@@ -80,9 +81,7 @@ function dbView(ctx: RouteContext, id: string) {
   const restrictions = ((d.ipRestrictions as { ip: string; description: string }[] | undefined) ?? []).map(
     (r) => ({ ...r, status: "READY" }),
   );
-  const { nodes, ...rest } = view(d, { status, ipRestrictions: restrictions });
-  void nodes;
-  return rest;
+  return omit(view(d, { status, ipRestrictions: restrictions }), "nodes");
 }
 
 function user(ctx: RouteContext, clusterId: string, id: string) {
@@ -472,9 +471,7 @@ export const managedRoutes: Route[] = [
         default: false,
         _meta: { kind: "dbdatabase", createdAt: ctx.now, readyAt: ctx.now },
       });
-      const { clusterId, ...rest } = view(o);
-      void clusterId;
-      return rest;
+      return omit(view(o), "clusterId");
     },
   },
   {
@@ -490,9 +487,7 @@ export const managedRoutes: Route[] = [
     method: "GET",
     path: `${DB}/:id/database/:dbId`,
     handler: (ctx) => {
-      const { clusterId, ...rest } = view(find(ctx, "dbdatabase", ctx.params.dbId));
-      void clusterId;
-      return rest;
+      return omit(view(find(ctx, "dbdatabase", ctx.params.dbId)), "clusterId");
     },
   },
   {

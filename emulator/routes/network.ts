@@ -1,6 +1,7 @@
 /** vRack private networks, their subnets and gateways (v1), and Public Cloud operations. */
 import { badRequest, conflict, notFound, OvhError } from "../errors";
 import {
+  removeNow,
   bodyObject,
   create,
   find,
@@ -156,9 +157,7 @@ export const networkRoutes: Route[] = [
     method: "DELETE",
     path: `${P}/network/private/:id/subnet/:subnetId`,
     handler: (ctx) => {
-      find(ctx, "subnet", ctx.params.subnetId);
-      ctx.store.remove("subnet", ctx.params.subnetId);
-      return null;
+      return removeNow(ctx, "subnet", ctx.params.subnetId);
     },
   },
   {

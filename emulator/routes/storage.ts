@@ -2,6 +2,7 @@
 import { randomBytes } from "crypto";
 import { badRequest, conflict, notFound } from "../errors";
 import {
+  removeNow,
   bodyObject,
   create,
   defined,
@@ -171,9 +172,7 @@ export const storageRoutes: Route[] = [
     method: "DELETE",
     path: `${P}/user/:id/s3Credentials/:access`,
     handler: (ctx) => {
-      find(ctx, "s3credential", ctx.params.access, "access");
-      ctx.store.remove("s3credential", ctx.params.access);
-      return null;
+      return removeNow(ctx, "s3credential", ctx.params.access, "access");
     },
   },
   {
@@ -257,9 +256,7 @@ export const storageRoutes: Route[] = [
     method: "DELETE",
     path: `${P}/region/:region/storage/:name`,
     handler: (ctx) => {
-      find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
-      ctx.store.remove("bucket", `${ctx.params.region}/${ctx.params.name}`);
-      return null;
+      return removeNow(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
     },
   },
 ];
