@@ -153,3 +153,15 @@ export function removeNow(ctx: RouteContext, kind: string, id: string, label = "
   ctx.store.remove(kind, id);
   return null;
 }
+
+/** Removes at once every object of `kind` whose `field` names the parent being deleted (cascading deletes). */
+export function removeChildren(
+  ctx: RouteContext,
+  kind: string,
+  field: string,
+  parentId: string,
+  idField = "id",
+): void {
+  for (const o of ctx.store.all(kind).filter((x) => x[field] === parentId))
+    ctx.store.remove(kind, String(o[idField]));
+}

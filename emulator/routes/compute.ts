@@ -92,9 +92,7 @@ export const computeRoutes: Route[] = [
   {
     method: "DELETE",
     path: `${P}/sshkey/:id`,
-    handler: (ctx) => {
-      return removeNow(ctx, "sshkey", ctx.params.id);
-    },
+    handler: (ctx) => removeNow(ctx, "sshkey", ctx.params.id),
   },
   { method: "GET", path: `${P}/flavor`, handler: (ctx) => flavors(ctx.query.get("region") ?? "GRA11") },
   {
@@ -166,9 +164,7 @@ export const computeRoutes: Route[] = [
   {
     method: "GET",
     path: `${P}/region/:region/instance/:id`,
-    handler: (ctx) => {
-      return omit(instanceView(ctx, ctx.params.id), "userData", "serviceName");
-    },
+    handler: (ctx) => omit(instanceView(ctx, ctx.params.id), "userData", "serviceName"),
   },
   {
     method: "DELETE",
@@ -281,15 +277,11 @@ export const computeRoutes: Route[] = [
   {
     method: "GET",
     path: `${P}/region/:region/workflow/backup/:id`,
-    handler: (ctx) => {
-      return omit(view(find(ctx, "backup", ctx.params.id)), "rotation");
-    },
+    handler: (ctx) => omit(view(find(ctx, "backup", ctx.params.id)), "rotation"),
   },
   {
     method: "DELETE",
     path: `${P}/region/:region/workflow/backup/:id`,
-    handler: (ctx) => {
-      return removeNow(ctx, "backup", ctx.params.id);
-    },
+    handler: (ctx) => removeNow(ctx, "backup", ctx.params.id),
   },
 ];

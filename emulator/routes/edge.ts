@@ -177,9 +177,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
     {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
-      handler: (ctx) => {
-        return omit(view(find(ctx, "loadbalancer", ctx.params.id)), "listeners");
-      },
+      handler: (ctx) => omit(view(find(ctx, "loadbalancer", ctx.params.id)), "listeners"),
     },
     {
       method: "PUT",
@@ -195,9 +193,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
     {
       method: "DELETE",
       path: `${P}/region/:region/loadbalancing/loadbalancer/:id`,
-      handler: (ctx) => {
-        return removeNow(ctx, "loadbalancer", ctx.params.id);
-      },
+      handler: (ctx) => removeNow(ctx, "loadbalancer", ctx.params.id),
     },
   ];
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from "crypto";
 import { badRequest, conflict, notFound } from "../errors";
 import {
+  removeChildren,
   omit,
   bodyObject,
   create,
@@ -183,8 +184,7 @@ export const managedRoutes: Route[] = [
     path: `${P}/kube/:id`,
     handler: (ctx) => {
       startDelete(ctx, "kube", ctx.params.id);
-      for (const p of ctx.store.all("nodepool").filter((x) => x.kubeId === ctx.params.id))
-        ctx.store.remove("nodepool", String(p.id));
+      removeChildren(ctx, "nodepool", "kubeId", ctx.params.id);
       return null;
     },
   },
@@ -344,9 +344,7 @@ export const managedRoutes: Route[] = [
       const d = find(ctx, "database", ctx.params.id);
       if (d.deletionProtection === true) throw badRequest("deletion protection is enabled on this cluster");
       startDelete(ctx, "database", ctx.params.id);
-      for (const kind of ["dbuser", "dbdatabase"])
-        for (const o of ctx.store.all(kind).filter((x) => x.clusterId === ctx.params.id))
-          ctx.store.remove(kind, String(o.id));
+      for (const kind of ["dbuser", "dbdatabase"]) removeChildren(ctx, kind, "clusterId", ctx.params.id);
       return null;
     },
   },
@@ -486,9 +484,7 @@ export const managedRoutes: Route[] = [
   {
     method: "GET",
     path: `${DB}/:id/database/:dbId`,
-    handler: (ctx) => {
-      return omit(view(find(ctx, "dbdatabase", ctx.params.dbId)), "clusterId");
-    },
+    handler: (ctx) => omit(view(find(ctx, "dbdatabase", ctx.params.dbId)), "clusterId"),
   },
   {
     method: "DELETE",

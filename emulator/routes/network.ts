@@ -156,9 +156,7 @@ export const networkRoutes: Route[] = [
   {
     method: "DELETE",
     path: `${P}/network/private/:id/subnet/:subnetId`,
-    handler: (ctx) => {
-      return removeNow(ctx, "subnet", ctx.params.subnetId);
-    },
+    handler: (ctx) => removeNow(ctx, "subnet", ctx.params.subnetId),
   },
   {
     method: "POST",

@@ -2,6 +2,7 @@
 import { randomBytes } from "crypto";
 import { badRequest, conflict, notFound } from "../errors";
 import {
+  removeChildren,
   removeNow,
   bodyObject,
   create,
@@ -128,8 +129,7 @@ export const storageRoutes: Route[] = [
     path: `${P}/user/:id`,
     handler: (ctx) => {
       startDelete(ctx, "clouduser", ctx.params.id);
-      for (const c of ctx.store.all("s3credential").filter((x) => x.userId === ctx.params.id))
-        ctx.store.remove("s3credential", String(c.access));
+      removeChildren(ctx, "s3credential", "userId", ctx.params.id, "access");
       return null;
     },
   },
@@ -171,9 +171,7 @@ export const storageRoutes: Route[] = [
   {
     method: "DELETE",
     path: `${P}/user/:id/s3Credentials/:access`,
-    handler: (ctx) => {
-      return removeNow(ctx, "s3credential", ctx.params.access, "access");
-    },
+    handler: (ctx) => removeNow(ctx, "s3credential", ctx.params.access, "access"),
   },
   {
     method: "POST",
@@ -255,8 +253,6 @@ export const storageRoutes: Route[] = [
   {
     method: "DELETE",
     path: `${P}/region/:region/storage/:name`,
-    handler: (ctx) => {
-      return removeNow(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
-    },
+    handler: (ctx) => removeNow(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name"),
   },
 ];

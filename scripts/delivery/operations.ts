@@ -165,6 +165,12 @@ async function clearPendingOperations(stack: Stack, progress: Progress): Promise
   await stack.importStack({ ...state, deployment: { ...deployment, pending_operations: [] } });
 }
 
+/** Loads the blueprint of a `client/env` selector (throws BlueprintError with every problem). */
+function loadSelected(ctx: DeliveryContext, selector: string): LoadedEnvironment {
+  const [client, environment] = selector.split("/");
+  return ctx.loader.loadEnvironment(client, environment);
+}
+
 function failure(selector: string, started: number, e: unknown, changes: readonly Change[] = []): EnvResult {
   const seconds = (Date.now() - started) / 1000;
   if (e instanceof BlueprintError)
@@ -217,8 +223,7 @@ export async function deliverOne(
   let ws: LocalWorkspace | undefined;
   let applied = new ChangeCollector();
   try {
-    const [client, environment] = selector.split("/");
-    loaded = ctx.loader.loadEnvironment(client, environment);
+    loaded = loadSelected(ctx, selector);
     lock = acquireLock(
       ctx.locksDir,
       loaded.resolved.stackName,
@@ -316,8 +321,7 @@ export async function previewOne(
 ): Promise<EnvResult> {
   const started = Date.now();
   try {
-    const [client, environment] = selector.split("/");
-    const loaded = ctx.loader.loadEnvironment(client, environment);
+    const loaded = loadSelected(ctx, selector);
     const { stack } = await openStack(ctx, loaded, true, progress);
     const planned = new ChangeCollector();
     await stack.preview({
@@ -351,8 +355,7 @@ export async function destroyOne(
   const started = Date.now();
   let lock: { release(): void } | undefined;
   try {
-    const [client, environment] = selector.split("/");
-    const loaded = ctx.loader.loadEnvironment(client, environment);
+    const loaded = loadSelected(ctx, selector);
     if (loaded.resolved.protectStateful && !(options.forceProduction && options.confirm === selector)) {
       throw new UserError(
         `${selector} is a production environment with protected data; refusing to destroy it`,
@@ -400,8 +403,7 @@ export async function driftOne(
 ): Promise<EnvResult> {
   const started = Date.now();
   try {
-    const [client, environment] = selector.split("/");
-    const loaded = ctx.loader.loadEnvironment(client, environment);
+    const loaded = loadSelected(ctx, selector);
     const { stack } = await openStack(ctx, loaded, false, progress);
     const collector = new ChangeCollector();
     const result = await stack.previewRefresh({
@@ -416,7 +418,7 @@ export async function driftOne(
     const summary = drifted.length
       ? `drift: ${drifted.map(([op, n]) => `${n} ${op}`).join(", ")}${changes.length ? ` (${changes.map((c) => c.name).join(", ")})` : ""}`
       : "in sync";
-    const dir = path.join(ctx.reportsDir, client, environment);
+    const dir = path.join(ctx.reportsDir, loaded.resolved.client, loaded.resolved.environment);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, "drift.json"),
