@@ -1,4 +1,4 @@
-// Lint rules are enforced by `npm test` (see scripts/test-all.sh).
+// Lint rules are enforced by `npm test` (see tools/test-all.sh).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 

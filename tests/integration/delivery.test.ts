@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { startTestHost, type TestHost } from "../../scripts/testhost/testHost";
+import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
 
 jest.setTimeout(15 * 60 * 1000);

@@ -6,7 +6,7 @@ const fs = require("fs");
 const path = require("path");
 const root = path.join(__dirname, "..", "..");
 execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
-const dir = path.join(root, "dist", "scripts", "bench");
+const dir = path.join(root, "dist", "tools", "bench");
 const only = process.argv.slice(2);
 for (const f of fs
   .readdirSync(dir)

@@ -4,8 +4,8 @@
  */
 import { loadCatalog } from "../../blueprints/lib/catalog";
 import { BlueprintLoader } from "../../blueprints/lib/loader";
-import { installMocks, settle } from "../plan/mocks";
-import { planEnvironment } from "../plan/plan";
+import { installMocks, settle } from "../../scripts/plan/mocks";
+import { planEnvironment } from "../../scripts/plan/plan";
 import { handwrittenShopwaveProduction } from "./handwritten-shopwave";
 
 async function main() {

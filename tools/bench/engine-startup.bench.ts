@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { engineEnv } from "../engine/workspace";
+import { engineEnv } from "../../scripts/engine/workspace";
 import { median, printTable } from "./stats";
 
 const RUNS = 5;

@@ -22,9 +22,9 @@ npx tsc -p tsconfig.json --noEmit
 step "build"
 npm run -s build
 
-if [ -f scripts/test-setup.sh ]; then
+if [ -f tools/test-setup.sh ]; then
   step "integration set-up"
-  bash scripts/test-setup.sh
+  bash tools/test-setup.sh
 fi
 
 step "unit tests"

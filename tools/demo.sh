@@ -13,17 +13,17 @@ if [ "${1:-}" = stop ]; then
     export MAJORDOME_HOST_KEY_FILE_LAB_KEY=.majordome/demo-host/id_ed25519
     node bin/majordome.js destroy mediapulse/lab || true
   fi
-  node dist/scripts/testhost/demoHost.js stop
+  node dist/tools/testhost/demoHost.js stop
   exit 0
 fi
 
 say "set-up (npm packages, build, Pulumi engine, demo host image; each step is skipped when already done)"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run -s build
-bash scripts/test-setup.sh
+bash tools/test-setup.sh
 
 say "start the demo host: an OpenSSH server on 127.0.0.1:2222 in a throwaway Debian root"
-key=$(node dist/scripts/testhost/demoHost.js start)
+key=$(node dist/tools/testhost/demoHost.js start)
 export MAJORDOME_HOST_KEY_FILE_LAB_KEY="$key"
 
 say "validate every blueprint"

@@ -2,7 +2,7 @@
 # Installs and builds what the integration tests need, once (everything is cached outside the working tree):
 #   - Debian packages: openssh-client (ssh, ssh-keygen) and debootstrap, when missing (needs root);
 #   - the Pulumi engine (scripts/engine/setup.sh);
-#   - the test hosts' root file system (scripts/testhost/build-rootfs.sh).
+#   - the test hosts' root file system (tools/testhost/build-rootfs.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Go is needed for the engine build and the emulator's go-ovh test; Debian's Go lives outside the default PATH.
@@ -23,4 +23,4 @@ fi
 bash scripts/engine/setup.sh >/dev/null
 # The emulator test drives the emulator with the real OVH Go client; fetch its module now, so tests run offline.
 (cd tests/emulator-client && go mod download)
-bash scripts/testhost/build-rootfs.sh >/dev/null
+bash tools/testhost/build-rootfs.sh >/dev/null

@@ -1,14 +1,14 @@
 /**
  * The demo host: one test host kept running between commands, so `npm run demo` can deliver to it and the
  * user can then explore (`majordome status`, `majordome drift`) and clean up (`majordome destroy`).
- *   node dist/scripts/testhost/demoHost.js start|stop|status
+ *   node dist/tools/testhost/demoHost.js start|stop|status
  * It listens on 127.0.0.1:2222 (the port blueprints/clients/mediapulse/lab.yaml names) and keeps its layers
  * and key in .majordome/demo-host/.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { processAlive } from "../delivery/locks";
+import { processAlive } from "../../scripts/delivery/locks";
 import { startTestHost } from "./testHost";
 
 const DIR = path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "demo-host");

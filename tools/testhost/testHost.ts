@@ -27,7 +27,7 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
-const BUILD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "testhost", "build-rootfs.sh");
+const BUILD_SCRIPT = path.join(PROJECT_ROOT, "tools", "testhost", "build-rootfs.sh");
 
 let rootfsCache: string | undefined;
 
