@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { BLUEPRINTS_DIR } from "./paths";
+import { BLUEPRINTS_DIR } from "../../base/paths";
 
 /** A priced thing with an optional size. */
 export interface PricedFlavor {

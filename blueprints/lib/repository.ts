@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BLUEPRINTS_DIR } from "./paths";
+import { BLUEPRINTS_DIR } from "../../base/paths";
 
 /** The project's own blueprints folder. */
 export const DEFAULT_BLUEPRINTS_ROOT = BLUEPRINTS_DIR;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { didYouMean } from "./hints";
 import type { BlueprintIssue } from "./issues";
-import { BLUEPRINTS_DIR, PROJECT_ROOT } from "./paths";
+import { BLUEPRINTS_DIR, PROJECT_ROOT } from "../../base/paths";
 import { escapeSegment } from "./pointer";
 import { lookup, type Tracked } from "./tracked";
 

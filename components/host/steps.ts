@@ -5,7 +5,7 @@
  */
 import { createHash } from "crypto";
 import type { HostStep } from "../../blueprints/lib/model";
-import { shellQuote } from "../ovh/userData";
+import { shellQuote } from "../../base/shell";
 
 /** The scripts of one step. */
 export interface StepScripts {

@@ -3,6 +3,7 @@
  * the declared window, monitoring and log-forwarding agents. Pure text generation, so it is unit-tested
  * directly and every blueprint value in it is shell-quoted.
  */
+import { shellQuote } from "../../base/shell";
 
 /** A run-team account to create on each instance. */
 export interface RunTeamAccount {
@@ -20,11 +21,6 @@ export interface OperationsBaseline {
   readonly logForwarding: { readonly enabled: boolean; readonly destination?: string };
   /** Labels written to /etc/majordome/labels for agents and humans. */
   readonly labels: Readonly<Record<string, string>>;
-}
-
-/** Quotes a value for POSIX sh: the result is always one literal word. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** Turns `sun 02:00-04:00` into a systemd OnCalendar expression for the window's start. */

@@ -1,28 +1,14 @@
 /**
- * The `majordome` command: wiring only. Each command lives in commands/<name>.ts with its own options type;
- * every error goes through reportError, the one place that picks a message and an exit code.
+ * The `majordome` command: wiring only. Each command lives in commands/<name>.ts with its own options type and
+ * is loaded when it runs, never up front, so `--help` and light commands start fast (`npm run bench cli`).
+ * Flags are parsed and checked here, where they are declared; every error goes through reportError, the one
+ * place that picks a message and an exit code.
  */
-import { Command, CommanderError, Option } from "commander";
-import * as path from "path";
-import { BlueprintLoader } from "../../blueprints/lib/loader";
-import { BlueprintRepository } from "../../blueprints/lib/repository";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { processIo, type Io } from "../../base/io";
+import type { BlueprintLoader } from "../../blueprints/lib/loader";
 import { reportError } from "./errors";
-import { processIo, type Io } from "./io";
-import { explain } from "./commands/explain";
-import { emulatorCommand, type EmulatorStartOptions } from "./commands/emulator";
-import { plan } from "./commands/plan";
 import { registerStackCommands } from "./commands/stackCommands";
-import { deliveryContext } from "../delivery/context";
-import { newEnvironment } from "../delivery/newEnvironment";
-import { fleetStatus, printStatus } from "../delivery/status";
-import { schemaDocs } from "./commands/schema-docs";
-import { validate } from "./commands/validate";
-
-/** A loader over the blueprints root chosen by the global `--blueprints` option. */
-function loaderFor(program: Command): BlueprintLoader {
-  const root = program.opts<{ blueprints?: string }>().blueprints;
-  return new BlueprintLoader(root ? { repository: new BlueprintRepository(path.resolve(root)) } : {});
-}
 
 /** Builds the command tree; `setExit` receives each command's exit code. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -37,6 +23,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const blueprintsRoot = () => program.opts<{ blueprints?: string }>().blueprints;
+  /** A loader over the blueprints root chosen by the global `--blueprints` option. */
+  const loader = async (): Promise<BlueprintLoader> =>
+    (await import("./loaderFor")).loaderFor(blueprintsRoot());
 
   program
     .command("validate")
@@ -46,13 +36,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"),
     )
-    .action((selectors: string[], o: { json?: boolean; format: "text" | "json" | "github" }) => {
+    .action(async (selectors: string[], o: { json?: boolean; format: "text" | "json" | "github" }) => {
       const format = o.json
         ? "json"
         : process.env.GITHUB_ACTIONS === "true" && o.format === "text"
           ? "github"
           : o.format;
-      setExit(validate({ selectors, format, loader: loaderFor(program) }, io));
+      const { validate } = await import("./commands/validate");
+      setExit(validate({ selectors, format, loader: await loader() }, io));
     });
 
   program
@@ -61,8 +52,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument("<environment>", "<client>/<environment>")
     .argument("[pointer]", "JSON pointer to one value, e.g. /servers/0/flavor")
     .option("--json", "print as JSON")
-    .action((selector: string, pointer: string | undefined, o: { json?: boolean }) => {
-      setExit(explain({ selector, pointer, json: o.json, loader: loaderFor(program) }, io));
+    .action(async (selector: string, pointer: string | undefined, o: { json?: boolean }) => {
+      const { explain } = await import("./commands/explain");
+      setExit(explain({ selector, pointer, json: o.json, loader: await loader() }, io));
     });
 
   program
@@ -71,22 +63,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument("<environment>", "<client>/<environment>")
     .option("--json", "print as JSON")
     .action(async (selector: string, o: { json?: boolean }) => {
-      setExit(await plan({ selector, json: o.json, loader: loaderFor(program) }, io));
+      const { plan } = await import("./commands/plan");
+      setExit(await plan({ selector, json: o.json, loader: await loader() }, io));
     });
 
-  registerStackCommands(program, io, setExit, () => ({
-    blueprints: program.opts<{ blueprints?: string }>().blueprints,
-  }));
+  registerStackCommands(program, io, setExit, () => ({ blueprints: blueprintsRoot() }));
 
   program
     .command("status")
     .description("the fleet at a glance: last delivery, result, drift")
     .addOption(new Option("--client <id>", "one client only"))
     .option("--json", "print as JSON")
-    .action((o: { client?: string; json?: boolean }) => {
-      const ctx = deliveryContext({ blueprints: program.opts<{ blueprints?: string }>().blueprints }, io);
-      printStatus(fleetStatus(ctx, o.client), o.json ?? false, io);
-      setExit(0);
+    .action(async (o: { client?: string; json?: boolean }) => {
+      const { status } = await import("./commands/status");
+      setExit(status({ ...o, blueprints: blueprintsRoot() }, io));
     });
 
   program
@@ -103,16 +93,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option("--owner <email>", "who answers for it")
     .action(
-      (
+      async (
         selector: string,
         o: { from: string; tier?: "production" | "staging" | "development"; owner?: string },
       ) => {
-        const file = newEnvironment(loaderFor(program), { selector, ...o });
-        io.err(
-          `created ${path.relative(process.cwd(), file)}; deliver it with: majordome deliver ${selector}`,
-        );
-        io.out(file);
-        setExit(0);
+        const { newCommand } = await import("./commands/new");
+        setExit(newCommand(await loader(), { selector, ...o }, io));
       },
     );
 
@@ -121,43 +107,57 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("the local OVHcloud API emulator: start, stop, status, reset, state")
     .argument("<action>", "start | stop | status | reset | state")
     .addOption(
-      new Option("--port <port>", "port on 127.0.0.1 (start)").default("8484").env("MAJORDOME_EMULATOR_PORT"),
+      new Option("--port <port>", "port on 127.0.0.1 (start)")
+        .default(8484)
+        .env("MAJORDOME_EMULATOR_PORT")
+        .argParser(parsePort),
     )
-    .addOption(new Option("--delay-ms <ms>", "time asynchronous work takes (start)").default("0"))
+    .addOption(
+      new Option("--delay-ms <ms>", "time asynchronous work takes (start)").default(0).argParser(parseMillis),
+    )
     .option(
       "--zones <zones>",
       "comma-separated DNS zones the account owns (start; default: the blueprints' zones)",
     )
     .option("--faults <file>", "fault configuration, JSON (start)")
     .option("--json", "print as JSON")
-    .action(async (action: string, o: EmulatorStartOptions & { json?: boolean }) => {
-      const zones =
-        o.zones ??
-        [
-          ...new Set(
-            loaderFor(program)
-              .repository.environments()
-              .flatMap((e) => {
-                try {
-                  return [loaderFor(program).loadEnvironmentFile(e.file).resolved.dns?.zone ?? ""];
-                } catch {
-                  return [];
-                }
-              })
-              .filter(Boolean),
-          ),
-          "example.com",
-        ].join(",");
-      setExit(await emulatorCommand(action, { ...o, zones }, io));
-    });
+    .action(
+      async (
+        action: string,
+        o: { port: number; delayMs: number; zones?: string; faults?: string; json?: boolean },
+      ) => {
+        const { emulatorCommand, blueprintZones } = await import("./commands/emulator");
+        const zones = o.zones ?? blueprintZones(await loader()).join(",");
+        setExit(await emulatorCommand(action, { ...o, zones }, io));
+      },
+    );
 
   program
     .command("schema-docs")
     .description("regenerate docs/blueprint-reference.md from the JSON Schema (--check: verify only)")
     .option("--check", "fail if the page is out of date")
-    .action((o: { check?: boolean }) => setExit(schemaDocs(o, io)));
+    .action(async (o: { check?: boolean }) => {
+      const { schemaDocs } = await import("./commands/schema-docs");
+      setExit(schemaDocs(o, io));
+    });
 
   return program;
+}
+
+/** Parses a TCP port flag: 1 to 65535. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`must be a port number from 1 to 65535, not "${value}"`);
+  return n;
+}
+
+/** Parses a duration flag in milliseconds: a whole number from 0 to one hour. */
+export function parseMillis(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 3_600_000)
+    throw new InvalidArgumentError(`must be a whole number of milliseconds (0 to 3600000), not "${value}"`);
+  return n;
 }
 
 /** Runs the CLI with `argv` and returns the process exit code. */

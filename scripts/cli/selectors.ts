@@ -2,8 +2,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { didYouMean } from "../../blueprints/lib/hints";
-import type { BlueprintRepository, EnvironmentRef } from "../../blueprints/lib/repository";
-import { UserError } from "./errors";
+import { environmentRef } from "../../blueprints/lib/environmentRef";
+import type { BlueprintRepository } from "../../blueprints/lib/repository";
+import { UserError } from "../../base/errors";
 
 /** Resolves selectors to blueprint files for `validate`; no selector means every blueprint. */
 export function selectFiles(repo: BlueprintRepository, selectors: readonly string[]): string[] {
@@ -32,26 +33,4 @@ export function selectFiles(repo: BlueprintRepository, selectors: readonly strin
     );
   }
   return [...new Set(files)];
-}
-
-/** Resolves one `client/environment` selector, with a did-you-mean when it names nothing. */
-export function environmentRef(repo: BlueprintRepository, selector: string): EnvironmentRef {
-  const m = /^([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(selector);
-  if (!m)
-    throw new UserError(
-      `"${selector}" is not an environment selector`,
-      "use <client>/<environment>, e.g. shopwave/production",
-    );
-  const all = repo.environments();
-  const found = all.find((e) => e.client === m[1] && e.environment === m[2]);
-  if (!found) {
-    throw new UserError(
-      `no environment "${selector}"`,
-      didYouMean(
-        selector,
-        all.map((e) => `${e.client}/${e.environment}`),
-      ) ?? `environments live in ${repo.clientsDir}/<client>/<environment>.yaml`,
-    );
-  }
-  return found;
 }

@@ -9,9 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BlueprintLoader } from "../../blueprints/lib/loader";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../base/paths";
 import { BlueprintRepository } from "../../blueprints/lib/repository";
-import type { Io } from "../cli/io";
+import type { Io } from "../../base/io";
 
 /** Everything a delivery command needs to find. */
 export interface DeliveryContext {

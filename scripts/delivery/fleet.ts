@@ -2,14 +2,12 @@
  * Many environments at once: selection (selectors, --all, --client, --label), ordering by `dependsOn`, bounded
  * concurrency, keep-going on failure, live progress, and a summary table (or JSON).
  */
-import Table from "cli-table3";
 import pLimit from "p-limit";
 import { BlueprintError } from "../../blueprints/lib/issues";
 import type { BlueprintLoader } from "../../blueprints/lib/loader";
-import { displayPath } from "../../blueprints/lib/repository";
-import { ExitCode, UserError } from "../cli/errors";
-import type { Io } from "../cli/io";
-import { environmentRef } from "../cli/selectors";
+import { UserError } from "../../base/errors";
+import type { Io } from "../../base/io";
+import { environmentRef } from "../../blueprints/lib/environmentRef";
 import type { DeliveryContext } from "./context";
 import type { EnvResult, OperationOptions, Progress } from "./operations";
 
@@ -71,7 +69,7 @@ export type Operation = (
 
 /** Fleet options. */
 export interface FleetOptions {
-  /** How many environments at once. @default 1 */
+  /** How many environments at once (a whole number, checked where the flag is parsed). @default 1 */
   readonly parallel?: number;
   /** Only the summary. */
   readonly quiet?: boolean;
@@ -87,10 +85,7 @@ export async function runFleet(
   options: OperationOptions & FleetOptions,
   io: Io,
 ): Promise<EnvResult[]> {
-  const parallel = options.parallel ?? 1;
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
-    throw new UserError(`--parallel must be a whole number from 1 to 64, not ${options.parallel}`);
-  const limit = pLimit(parallel);
+  const limit = pLimit(options.parallel ?? 1);
   const depsOf = (sel: string): string[] => {
     const [c, e] = sel.split("/");
     try {
@@ -142,52 +137,4 @@ export async function runFleet(
     return promise;
   };
   return Promise.all(selectors.map((s) => run(s, [])));
-}
-
-/** Prints the summary table to stderr. */
-export function printSummary(results: readonly EnvResult[], io: Io): void {
-  const table = new Table({
-    head: ["environment", "result", "changes", "time", "report"],
-    style: { head: [], border: [] },
-  });
-  const short = (s: string) => (s.length > 70 ? `${s.slice(0, 69)}…` : s);
-  for (const r of results)
-    table.push([
-      r.selector,
-      r.status,
-      short(r.summary),
-      `${r.seconds.toFixed(0)}s`,
-      r.reportPath ? displayPath(r.reportPath) : "",
-    ]);
-  io.err(table.toString());
-  for (const r of results.filter((x) => x.error && x.status !== "succeeded"))
-    io.err(`\n${r.selector}: ${r.error}`);
-}
-
-/** The exit code of a fleet: 0 all fine, 2 invalid input only, 3 drift, 5 locked, 4 any other failure. */
-export function fleetExitCode(results: readonly EnvResult[]): number {
-  const bad = results.filter((r) => !["succeeded", "in-sync", "drift"].includes(r.status));
-  if (bad.length === 0) return results.some((r) => r.status === "drift") ? ExitCode.Drift : ExitCode.Ok;
-  if (bad.every((r) => r.status === "invalid" || r.status === "refused")) return ExitCode.Invalid;
-  if (bad.every((r) => r.status === "locked")) return ExitCode.Locked;
-  return ExitCode.Failed;
-}
-
-/** A short Markdown summary fit for a pull-request comment. */
-export function markdownSummary(title: string, results: readonly EnvResult[]): string {
-  const risky = results.filter((r) => r.changes.some((c) => c.dataLossRisk));
-  const lines = [
-    `### ${title}`,
-    "",
-    "| environment | result | changes |",
-    "| --- | --- | --- |",
-    ...results.map((r) => `| \`${r.selector}\` | ${r.status} | ${r.summary.replace(/\|/g, "\\|")} |`),
-  ];
-  if (risky.length) {
-    lines.push("", "**⚠ Data-loss risks** (stateful resources deleted or replaced):");
-    for (const r of risky)
-      for (const c of r.changes.filter((x) => x.dataLossRisk))
-        lines.push(`- \`${r.selector}\`: ${c.op} \`${c.name}\` (${c.type})`);
-  }
-  return lines.join("\n");
 }

@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UserError, ExitCode } from "../cli/errors";
+import { LockedError } from "../../base/errors";
+import { processAlive } from "../../base/processes";
 import { whoAmI } from "./context";
 
 /** What a lock file says. */
@@ -15,22 +16,6 @@ export interface LockHolder {
   readonly host: string;
   readonly startedAt: string;
   readonly command: string;
-}
-
-/** True when `pid` is a live process on this host. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  // A killed process not yet reaped by its parent (a zombie) still answers signal 0, but it is gone.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
 }
 
 /** True when the lock was taken on this host by a process that no longer exists. */
@@ -82,14 +67,13 @@ export function acquireLock(
         fs.rmSync(file, { force: true });
         continue;
       }
-      throw new UserError(
+      throw new LockedError(
         `${stack} is being delivered by ${other.user}@${other.host} (pid ${other.pid}, ${other.command}, since ${other.startedAt})`,
         "wait for it to finish; if that process is gone for good, remove " + file,
-        ExitCode.Locked,
       );
     }
   }
-  throw new UserError(`${stack}: could not take the delivery lock (${file})`, undefined, ExitCode.Locked);
+  throw new LockedError(`${stack}: could not take the delivery lock (${file})`);
 }
 
 /** An engine lock file of a local file backend. */

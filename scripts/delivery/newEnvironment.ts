@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BlueprintError } from "../../blueprints/lib/issues";
 import type { BlueprintLoader } from "../../blueprints/lib/loader";
-import { UserError } from "../cli/errors";
+import { UserError } from "../../base/errors";
 import { didYouMean } from "../../blueprints/lib/hints";
 
 /** Options of `new`. */

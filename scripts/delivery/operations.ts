@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { BlueprintError, formatIssues } from "../../blueprints/lib/issues";
 import type { LoadedEnvironment } from "../../blueprints/lib/loader";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { UserError } from "../cli/errors";
+import { PROJECT_ROOT } from "../../base/paths";
+import { LockedError, UserError } from "../../base/errors";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
@@ -185,7 +185,7 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
   if (e instanceof UserError)
     return {
       selector,
-      status: e.exitCode === 5 ? "locked" : "refused",
+      status: e instanceof LockedError ? "locked" : "refused",
       summary: e.message.split("\n")[0],
       changes,
       seconds,

@@ -6,7 +6,7 @@
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import type { LoadedEnvironment } from "../../blueprints/lib/loader";
-import { UserError } from "../cli/errors";
+import { UserError } from "../../base/errors";
 
 /** The environment variable that carries a host key: `MAJORDOME_HOST_KEY_<KEY_SECRET>` (or `…_FILE_…`). */
 export function hostKeyVariable(keySecret: string, file = false): string {

@@ -1,8 +1,6 @@
 /** `majordome status`: each environment, its last delivery, result and drift state. */
 import * as fs from "fs";
 import * as path from "path";
-import Table from "cli-table3";
-import type { Io } from "../cli/io";
 import type { DeliveryContext } from "./context";
 import { latestReport } from "./report";
 
@@ -39,26 +37,4 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
       drift: drift ? `${drift.status} (${drift.checkedAt.slice(0, 16).replace("T", " ")})` : "not checked",
     };
   });
-}
-
-/** Prints the fleet status table (or JSON). */
-export function printStatus(rows: readonly EnvStatusRow[], json: boolean, io: Io): void {
-  if (json) {
-    io.out(JSON.stringify(rows, null, 2));
-    return;
-  }
-  const table = new Table({
-    head: ["environment", "tier", "last delivery", "result", "changes", "drift"],
-    style: { head: [], border: [] },
-  });
-  for (const r of rows)
-    table.push([
-      r.environment,
-      r.tier,
-      r.lastDelivery ? r.lastDelivery.slice(0, 16).replace("T", " ") : "—",
-      r.result,
-      r.changes,
-      r.drift,
-    ]);
-  io.out(table.toString());
 }

@@ -6,7 +6,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../base/paths";
 
 let engineBin: string | undefined;
 

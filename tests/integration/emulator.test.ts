@@ -7,7 +7,7 @@ import { promisify } from "util";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../base/paths";
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from "../../emulator/server";
 import { ovhClient } from "../helpers/ovhClient";
 

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../base/paths";
 import { engineEnv } from "../../scripts/engine/workspace";
 import { median, printTable } from "./stats";
 

@@ -7,7 +7,7 @@ import execa from "execa";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../base/paths";
 import { startTestHost } from "../testhost/testHost";
 import { printTable } from "./stats";
 

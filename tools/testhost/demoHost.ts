@@ -7,8 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { processAlive } from "../../scripts/delivery/locks";
+import { PROJECT_ROOT } from "../../base/paths";
+import { processAlive } from "../../base/processes";
 import { startTestHost } from "./testHost";
 
 const DIR = path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "demo-host");

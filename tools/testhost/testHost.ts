@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../blueprints/lib/paths";
-import { shellQuote } from "../../components/ovh/userData";
+import { PROJECT_ROOT } from "../../base/paths";
+import { shellQuote } from "../../base/shell";
 
 /** A running test host. */
 export interface TestHost {

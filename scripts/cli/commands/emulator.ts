@@ -6,11 +6,12 @@ import { spawn } from "child_process";
 import Table from "cli-table3";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../../base/paths";
 import { DEFAULT_CREDENTIALS } from "../../../emulator/server";
-import { processAlive } from "../../delivery/locks";
-import { ExitCode, UserError } from "../errors";
-import type { Io } from "../io";
+import { processAlive } from "../../../base/processes";
+import { ExitCode, UserError } from "../../../base/errors";
+import type { Io } from "../../../base/io";
+import type { BlueprintLoader } from "../../../blueprints/lib/loader";
 
 const home = () => path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "emulator");
 const infoFile = () => path.join(home(), "emulator.json");
@@ -32,10 +33,22 @@ async function call(info: Info, method: string, p: string, body?: string): Promi
   return res.json();
 }
 
+/** The DNS zones the example blueprints use (plus example.com), so the emulator's account owns them. */
+export function blueprintZones(loader: BlueprintLoader): string[] {
+  const zones = loader.repository.environments().flatMap((e) => {
+    try {
+      return [loader.loadEnvironmentFile(e.file).resolved.dns?.zone ?? ""];
+    } catch {
+      return []; // an invalid blueprint owns no zone; `validate` reports it
+    }
+  });
+  return [...new Set([...zones.filter(Boolean), "example.com"])];
+}
+
 /** Options of `emulator start`. */
 export interface EmulatorStartOptions {
-  port: string;
-  delayMs: string;
+  port: number;
+  delayMs: number;
   zones?: string;
   faults?: string;
 }
@@ -58,11 +71,11 @@ export async function emulatorCommand(
       const args = [
         path.join(PROJECT_ROOT, "dist", "emulator", "main.js"),
         "--port",
-        options.port,
+        String(options.port),
         "--state",
         path.join(home(), "state.json"),
         "--delay-ms",
-        options.delayMs,
+        String(options.delayMs),
         ...(options.zones ? ["--zones", options.zones] : []),
         ...(options.faults ? ["--faults", path.resolve(options.faults)] : []),
       ];

@@ -7,9 +7,9 @@ import { BlueprintLoader, type LoadedEnvironment } from "../../../blueprints/lib
 import type { SourcePosition } from "../../../blueprints/lib/issues";
 import { fromPointer, toPointer } from "../../../blueprints/lib/pointer";
 import { lookup } from "../../../blueprints/lib/tracked";
-import { ExitCode, UserError } from "../errors";
-import type { Io } from "../io";
-import { environmentRef } from "../selectors";
+import { ExitCode, UserError } from "../../../base/errors";
+import type { Io } from "../../../base/io";
+import { environmentRef } from "../../../blueprints/lib/environmentRef";
 
 /** Where one effective value came from. */
 export interface ValueOrigin {

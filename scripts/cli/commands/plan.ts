@@ -1,9 +1,9 @@
 /** `majordome plan <client>/<env>`: what a blueprint means, as resources, without an engine or credentials. */
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { planEnvironment, type Plan, type PlanEntry } from "../../plan/plan";
-import { ExitCode } from "../errors";
-import type { Io } from "../io";
-import { environmentRef } from "../selectors";
+import { ExitCode } from "../../../base/errors";
+import type { Io } from "../../../base/io";
+import { environmentRef } from "../../../blueprints/lib/environmentRef";
 
 /** Options of `plan`. */
 export interface PlanOptions {

@@ -4,10 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../../blueprints/lib/paths";
+import { PROJECT_ROOT } from "../../../base/paths";
 import { SCHEMA } from "../../../blueprints/lib/schema";
-import { ExitCode } from "../errors";
-import type { Io } from "../io";
+import { ExitCode } from "../../../base/errors";
+import type { Io } from "../../../base/io";
 
 /** Location of the generated page. */
 export const REFERENCE_DOC = path.join(PROJECT_ROOT, "docs", "blueprint-reference.md");

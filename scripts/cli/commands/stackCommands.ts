@@ -2,25 +2,18 @@
  * The stack commands (deliver, preview, destroy, drift) and their shared options: one environment or a
  * fleet, a summary table on stderr, JSON (or a pull-request Markdown summary) on stdout.
  */
-import { Command, Option } from "commander";
-import { deliveryContext } from "../../delivery/context";
-import { ask, canPrompt } from "../../delivery/prompt";
-import {
-  fleetExitCode,
-  markdownSummary,
-  printSummary,
-  runFleet,
-  selectEnvironments,
-  type Operation,
-} from "../../delivery/fleet";
-import { deliverOne, destroyOne, driftOne, previewOne } from "../../delivery/operations";
-import type { Io } from "../io";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { Io } from "../../../base/io";
 
-interface StackCommandOptions {
+/** The four stack commands. */
+export type StackOperation = "deliver" | "preview" | "destroy" | "drift";
+
+/** Options every stack command may carry (each command declares its own subset). */
+export interface StackCommandOptions {
   all?: boolean;
   client?: string;
   label?: string[];
-  parallel: string;
+  parallel: number;
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -28,6 +21,14 @@ interface StackCommandOptions {
   allowDataLoss?: boolean;
   forceProduction?: boolean;
   confirm?: string;
+}
+
+/** Parses `--parallel`: a whole number from 1 to 64, refused where the flag is declared. */
+export function parseParallel(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError(`must be a whole number from 1 to 64, not "${value}"`);
+  return n;
 }
 
 /** Adds the options every stack command shares. */
@@ -41,7 +42,12 @@ function withFleetOptions(cmd: Command): Command {
         (v: string, prev: string[] = []) => [...prev, v],
       ),
     )
-    .addOption(new Option("--parallel <n>", "environments at once").default("1").env("MAJORDOME_PARALLEL"))
+    .addOption(
+      new Option("--parallel <n>", "environments at once (1 to 64)")
+        .default(1)
+        .env("MAJORDOME_PARALLEL")
+        .argParser(parseParallel),
+    )
     .option("--quiet", "print only the summary")
     .option("--json", "print results as JSON on stdout")
     .option("--verbose", "stream the engine's own output (one environment)");
@@ -55,34 +61,11 @@ export function registerStackCommands(
   common: () => { blueprints?: string },
 ): void {
   const action =
-    (operation: Operation, title: string) => async (selectors: string[], o: StackCommandOptions) => {
-      const base = deliveryContext({ ...common(), isolated: process.env.MAJORDOME_ISOLATED === "1" }, io);
-      const chosen = selectEnvironments(base.loader, {
-        selectors,
-        all: o.all,
-        client: o.client,
-        labels: o.label,
-      });
-      // A person at a terminal working on one environment is asked for missing credentials; CI and fleets are not.
-      const ctx = chosen.length === 1 && canPrompt() && !o.json ? { ...base, prompt: ask } : base;
-      const results = await runFleet(
-        ctx,
-        chosen,
-        operation,
-        {
-          parallel: Number(o.parallel),
-          quiet: o.quiet,
-          verbose: o.verbose,
-          allowDataLoss: o.allowDataLoss,
-          forceProduction: o.forceProduction,
-          confirm: o.confirm,
-        },
-        io,
-      );
-      if (o.json) io.out(JSON.stringify({ command: title, results }, null, 2));
-      else if (o.markdown) io.out(markdownSummary(`Majordome ${title}`, results));
-      printSummary(results, io);
-      setExit(fleetExitCode(results));
+    (title: StackOperation) =>
+    async (selectors: string[], o: StackCommandOptions): Promise<void> => {
+      // Loaded here, not at start-up: the engine's SDK alone takes longer to load than `--help` may take.
+      const { runStackCommand } = await import("./runStackCommand");
+      setExit(await runStackCommand(title, selectors, { ...o, ...common() }, io));
     };
 
   withFleetOptions(
@@ -91,13 +74,13 @@ export function registerStackCommands(
       .description("validate, preview, gate data loss, apply, and write the delivery report"),
   )
     .option("--allow-data-loss", "allow deleting or replacing databases, buckets and volumes")
-    .action(action(deliverOne, "deliver"));
+    .action(action("deliver"));
 
   withFleetOptions(
     program.command("preview").description("what a delivery would change, with data-loss risks flagged"),
   )
     .option("--markdown", "print a Markdown summary for a pull-request comment")
-    .action(action(previewOne, "preview"));
+    .action(action("preview"));
 
   withFleetOptions(
     program
@@ -106,7 +89,7 @@ export function registerStackCommands(
   )
     .option("--force-production", "allow destroying a production environment")
     .addOption(new Option("--confirm <client/env>", "repeat the production environment's name"))
-    .action(action(destroyOne, "destroy"));
+    .action(action("destroy"));
 
   withFleetOptions(
     program
@@ -114,5 +97,5 @@ export function registerStackCommands(
       .description("compare state with reality (refresh preview); exit 3 when something drifted"),
   )
     .option("--markdown", "print a Markdown summary")
-    .action(action(driftOne, "drift"));
+    .action(action("drift"));
 }

@@ -2,8 +2,8 @@
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { formatGithubAnnotations, formatIssues, type BlueprintIssue } from "../../../blueprints/lib/issues";
 import { displayPath } from "../../../blueprints/lib/repository";
-import { ExitCode, UserError } from "../errors";
-import type { Io } from "../io";
+import { ExitCode, UserError } from "../../../base/errors";
+import type { Io } from "../../../base/io";
 import { selectFiles } from "../selectors";
 
 /** Options of `validate`. */

@@ -1,7 +1,7 @@
 /** `majordome validate` and `explain` through the CLI entry point: exit codes, formats, selectors. */
 import * as path from "path";
 import { run } from "../../../scripts/cli/main";
-import { memoryIo } from "../../../scripts/cli/io";
+import { memoryIo } from "../../../base/io";
 
 const fixture = (name: string) => path.resolve(__dirname, "..", "..", "fixtures", "invalid", `${name}.yaml`);
 const fixtureRepo = ["--blueprints", path.resolve(__dirname, "..", "..", "fixtures", "repo")];

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { baselineScripts, stepScripts } from "../../../components/host/steps";
-import { onCalendar, renderUserData, shellQuote } from "../../../components/ovh/userData";
+import { shellQuote } from "../../../base/shell";
+import { onCalendar, renderUserData } from "../../../components/ovh/userData";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "majordome-steps-"));
 const sh = (script: string) => execFileSync("sh", ["-c", script], { encoding: "utf8" });

@@ -1,15 +1,13 @@
 /** Fleet selection, dependency ordering, failure isolation and exit codes, with a stand-in operation. */
 import * as path from "path";
 import { deliveryContext } from "../../../scripts/delivery/context";
-import {
-  fleetExitCode,
-  markdownSummary,
-  runFleet,
-  selectEnvironments,
-} from "../../../scripts/delivery/fleet";
+import { runFleet, selectEnvironments } from "../../../scripts/delivery/fleet";
+import { fleetExitCode, markdownSummary } from "../../../scripts/cli/fleetOutput";
+import { parseParallel } from "../../../scripts/cli/commands/stackCommands";
+import { run } from "../../../scripts/cli/main";
 import type { EnvResult } from "../../../scripts/delivery/operations";
 import type { Operation } from "../../../scripts/delivery/fleet";
-import { memoryIo } from "../../../scripts/cli/io";
+import { memoryIo } from "../../../base/io";
 import { tempRepo } from "../../helpers/fixtures";
 
 const env = (name: string, extra = "") =>
@@ -105,11 +103,13 @@ describe("fleet runs", () => {
     expect(fleetExitCode(results)).toBe(4);
   });
 
-  it("refuses a silly --parallel", async () => {
-    const { ctx, io } = setup();
-    await expect(
-      runFleet(ctx, ["acme/net"], async (_c, s) => result(s), { parallel: 0 }, io),
-    ).rejects.toThrow("--parallel must be a whole number from 1 to 64");
+  it("refuses a silly --parallel where the flag is parsed", async () => {
+    for (const bad of ["0", "65", "1.5", "two", "-3", ""])
+      expect(() => parseParallel(bad)).toThrow("must be a whole number from 1 to 64");
+    expect(parseParallel("8")).toBe(8);
+    const io = memoryIo();
+    expect(await run(["deliver", "acme/net", "--parallel", "0"], io)).toBe(2);
+    expect(io.stderr.join("\n")).toContain("option '--parallel <n>' argument '0' is invalid");
   });
 });
 

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
-import { BLUEPRINTS_DIR } from "../../../blueprints/lib/paths";
+import { BLUEPRINTS_DIR } from "../../../base/paths";
 import { BlueprintRepository } from "../../../blueprints/lib/repository";
 import { planEnvironment } from "../../../scripts/plan/plan";
 import { installMocks, recorder, settle } from "../../../scripts/plan/mocks";

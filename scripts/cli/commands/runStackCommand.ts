@@ -1,0 +1,57 @@
+/**
+ * Runs one of the stack commands (deliver, preview, destroy, drift) over the selected environments, then turns
+ * the typed results into output (JSON, Markdown, the summary table) and an exit code.
+ */
+import type { Io } from "../../../base/io";
+import { deliveryContext } from "../../delivery/context";
+import { runFleet, selectEnvironments, type Operation } from "../../delivery/fleet";
+import { deliverOne, destroyOne, driftOne, previewOne } from "../../delivery/operations";
+import { ask, canPrompt } from "../../delivery/prompt";
+import { fleetExitCode, markdownSummary, printSummary } from "../fleetOutput";
+import type { StackCommandOptions, StackOperation } from "./stackCommands";
+
+const OPERATIONS: Readonly<Record<StackOperation, Operation>> = {
+  deliver: deliverOne,
+  preview: previewOne,
+  destroy: destroyOne,
+  drift: driftOne,
+};
+
+/** Runs `title` over the environments `selectors` (and the fleet options) choose; returns the exit code. */
+export async function runStackCommand(
+  title: StackOperation,
+  selectors: readonly string[],
+  o: StackCommandOptions & { blueprints?: string },
+  io: Io,
+): Promise<number> {
+  const base = deliveryContext(
+    { blueprints: o.blueprints, isolated: process.env.MAJORDOME_ISOLATED === "1" },
+    io,
+  );
+  const chosen = selectEnvironments(base.loader, {
+    selectors,
+    all: o.all,
+    client: o.client,
+    labels: o.label,
+  });
+  // A person at a terminal working on one environment is asked for missing credentials; CI and fleets are not.
+  const ctx = chosen.length === 1 && canPrompt() && !o.json ? { ...base, prompt: ask } : base;
+  const results = await runFleet(
+    ctx,
+    chosen,
+    OPERATIONS[title],
+    {
+      parallel: o.parallel,
+      quiet: o.quiet,
+      verbose: o.verbose,
+      allowDataLoss: o.allowDataLoss,
+      forceProduction: o.forceProduction,
+      confirm: o.confirm,
+    },
+    io,
+  );
+  if (o.json) io.out(JSON.stringify({ command: title, results }, null, 2));
+  else if (o.markdown) io.out(markdownSummary(`Majordome ${title}`, results));
+  printSummary(results, io);
+  return fleetExitCode(results);
+}
