@@ -2,9 +2,9 @@
  * JSON Schema validation of blueprint documents with ajv: the schema is compiled once per process, every error
  * is collected, and each is turned into a located issue with a hint where one helps.
  */
-import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
+import type Ajv from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { createHash } from "crypto";
-import addFormats from "ajv-formats";
 import * as fs from "fs";
 import * as path from "path";
 import { didYouMean } from "./hints";
@@ -30,8 +30,14 @@ let validators: Record<DocumentKind, Validator> | undefined;
 
 /** Ajv options shared by the runtime compiler and the build-time precompiler (they must agree). */
 export function createAjv(source = false): Ajv {
+  // Loaded on demand: the CLI and the program normally use the precompiled validators, and ajv's compiler
+  // is the heaviest thing `validate` would otherwise load at start-up.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { default: AjvClass, _ } = require("ajv") as typeof import("ajv");
+  const addFormats = (require("ajv-formats") as typeof import("ajv-formats")).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // verbose gives each error its parentSchema and data, which the hints need.
-  const ajv = new Ajv({
+  const ajv = new AjvClass({
     allErrors: true,
     strict: true,
     strictRequired: false,
