@@ -8,9 +8,8 @@
  * so the key never appears in state, logs or outputs in plain text.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { HostStep } from "../../blueprints/lib/model";
 import { RemoteStep } from "./remoteStep";
-import { baselineScripts, contentHash, stepScripts } from "./steps";
+import { baselineScripts, contentHash, stepScripts, type HostStep } from "./steps";
 
 /** One host and its steps. */
 export interface HostArgs {

@@ -4,8 +4,42 @@
  * wrote). Pure functions: unit-tested directly, and the exact scripts are what the remote commands run.
  */
 import { createHash } from "crypto";
-import type { HostStep } from "../../blueprints/lib/model";
 import { shellQuote } from "../../base/shell";
+import {
+  labelsLines,
+  removeRunTeamLines,
+  runTeamLines,
+  type RunTeamAccount,
+} from "../baseline/operationsBaseline";
+
+/**
+ * One build step on a host: exactly one action (packages, a file, a service, or a shell `run`), and an
+ * optional `undo` run when the step is removed. The component's own type: blueprints map onto it.
+ */
+export interface HostStep {
+  /** Stable key; the step's resource is named from it. */
+  readonly name: string;
+  /** Packages installed (apt-get or dnf). */
+  readonly packages?: readonly string[];
+  /** A file written atomically with its mode and owner (`user` or `user:group`). */
+  readonly file?: {
+    readonly path: string;
+    readonly content: string;
+    readonly mode: string;
+    readonly owner: string;
+  };
+  /** A service enabled and (re)started, or disabled and stopped. */
+  readonly service?: {
+    readonly name: string;
+    readonly enabled: boolean;
+    /** Steps whose change restarts this service. */
+    readonly restartOnChangeOf?: readonly string[];
+  };
+  /** A shell script its author wrote, run as is. */
+  readonly run?: string;
+  /** A shell script run when the step is removed. */
+  readonly undo?: string;
+}
 
 /** The scripts of one step. */
 export interface StepScripts {
@@ -83,39 +117,17 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
   throw new Error(`step "${step.name}" has no action`);
 }
 
-/** The baseline run on every host first: run-team accounts with their keys, and the labels file. */
+/**
+ * The baseline run on every host first: run-team accounts with their keys, and the labels file — the same
+ * rendering OVH instances get at first boot (components/baseline).
+ */
 export function baselineScripts(
-  runTeam: readonly { name: string; sshPublicKey: string }[],
+  runTeam: readonly RunTeamAccount[],
   sudo: boolean,
   labels: Readonly<Record<string, string>>,
 ): StepScripts {
-  const lines = ["set -eu", "mkdir -p /etc/majordome"];
-  const labelText = Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join("\n");
-  lines.push(`printf '%s\\n' ${shellQuote(labelText)} > /etc/majordome/labels`);
-  for (const m of runTeam) {
-    const user = shellQuote(m.name);
-    lines.push(
-      `id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${user}`,
-      `home=$(getent passwd ${user} | cut -d: -f6)`,
-      'install -d -m 700 "$home/.ssh"',
-      `printf '%s\\n' ${shellQuote(m.sshPublicKey)} > "$home/.ssh/authorized_keys"`,
-      `chmod 600 "$home/.ssh/authorized_keys" && chown -R ${user}: "$home/.ssh"`,
-    );
-    if (sudo)
-      lines.push(
-        `mkdir -p /etc/sudoers.d && printf '%s ALL=(ALL) NOPASSWD:ALL\\n' ${user} > /etc/sudoers.d/90-majordome-${m.name} && chmod 440 /etc/sudoers.d/90-majordome-${m.name}`,
-      );
-    else lines.push(`rm -f /etc/sudoers.d/90-majordome-${m.name}`);
-  }
-  const remove = runTeam.map(
-    (m) =>
-      `userdel -r ${shellQuote(m.name)} 2>/dev/null || true; rm -f /etc/sudoers.d/90-majordome-${m.name}`,
-  );
   return {
-    create: lines.join("\n"),
-    delete: ["set -eu", ...remove, "rm -f /etc/majordome/labels"].join("\n"),
+    create: ["set -eu", ...labelsLines(labels), ...runTeamLines(runTeam, sudo)].join("\n"),
+    delete: ["set -eu", ...removeRunTeamLines(runTeam), "rm -f /etc/majordome/labels"].join("\n"),
   };
 }

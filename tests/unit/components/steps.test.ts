@@ -105,8 +105,25 @@ describe("user data", () => {
     expect(ud).not.toContain("NOPASSWD");
     expect(ud).toContain("OnCalendar=Sun *-*-* 02:00:00");
     expect(ud).toContain("prometheus-node-exporter");
-    expect(ud).toContain("'@@logs.example:6514'");
+    expect(ud).toContain('StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name"');
+    expect(ud).toContain('target="logs.example" port="6514"');
+    expect(ud).toContain("rsyslog-gnutls");
+    expect(ud).not.toContain("@@logs.example");
     expect(ud.trimEnd().endsWith("echo extra")).toBe(true);
+  });
+
+  it("forwards plain tcp and udp only when the destination says so", () => {
+    const tcp = renderUserData({
+      ...baseline,
+      logForwarding: { enabled: true, destination: "tcp://l.example:514" },
+    });
+    expect(tcp).toContain("'*.* @@l.example:514'");
+    expect(tcp).not.toContain("gtls");
+    const udp = renderUserData({
+      ...baseline,
+      logForwarding: { enabled: true, destination: "udp://l.example:514" },
+    });
+    expect(udp).toContain("'*.* @l.example:514'");
   });
 
   it("skips the update timer under a manual policy", () => {
