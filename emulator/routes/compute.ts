@@ -1,6 +1,6 @@
 /** SSH keys, instances (v1, operation-based), volumes, backup workflows, and the flavor/image lookups. */
 import { createHash } from "crypto";
-import { loadCatalog } from "../../blueprints/lib/catalog";
+import { emulatedCatalog } from "../catalog";
 import { conflict, notFound } from "../errors";
 import {
   omit,
@@ -28,7 +28,7 @@ export function catalogId(kind: string, region: string, name: string): string {
 }
 
 function flavors(region: string) {
-  return Object.entries(loadCatalog().flavors).map(([name, f]) => ({
+  return Object.entries(emulatedCatalog().flavors).map(([name, f]) => ({
     id: catalogId("flavor", region, name),
     name,
     region,
@@ -100,7 +100,7 @@ export const computeRoutes: Route[] = [
     path: `${P}/image`,
     handler: (ctx) => {
       const region = ctx.query.get("region") ?? "GRA11";
-      return loadCatalog().images.map((name) => ({
+      return emulatedCatalog().images.map((name) => ({
         id: catalogId("image", region, name),
         name,
         region,

@@ -14,7 +14,7 @@ import {
   type RouteContext,
 } from "./common";
 import { catalogId } from "./compute";
-import { loadCatalog } from "../../blueprints/lib/catalog";
+import { emulatedCatalog } from "../catalog";
 
 const P = "/1.0/cloud/project/:sn";
 
@@ -108,7 +108,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor`,
       handler: (ctx) =>
-        Object.keys(loadCatalog().loadBalancers.sizes).map((name) => ({
+        Object.keys(emulatedCatalog().loadBalancers.sizes).map((name) => ({
           id: catalogId("lb", ctx.params.region, name),
           name,
           region: ctx.params.region,
@@ -118,7 +118,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor/:id`,
       handler: (ctx) => {
-        const name = Object.keys(loadCatalog().loadBalancers.sizes).find(
+        const name = Object.keys(emulatedCatalog().loadBalancers.sizes).find(
           (n) => catalogId("lb", ctx.params.region, n) === ctx.params.id,
         );
         if (!name) throw notFound("flavorId", ctx.params.id);
