@@ -289,7 +289,13 @@ export class BlueprintLoader {
       issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
     }
     if (issues.length > 0) throw new BlueprintError(issues);
-    return { file: abs, sources, blueprint, tree, resolved: normalize(blueprint, client.profile) };
+    return {
+      file: abs,
+      sources,
+      blueprint,
+      tree,
+      resolved: normalize(blueprint, client.profile, this.catalog),
+    };
   }
 
   /** Loads `client/environment` from the standard layout. */

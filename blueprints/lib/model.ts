@@ -269,6 +269,8 @@ export interface ResolvedEnvironment {
   readonly databases: readonly (Database & {
     readonly region: string;
     readonly resourceName: string;
+    /** Nodes the plan runs (from the catalog). */
+    readonly nodeCount: number;
     readonly users: readonly { readonly name: string; readonly readOnly: boolean }[];
     readonly databases: readonly string[];
     readonly allowFrom: {

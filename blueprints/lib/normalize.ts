@@ -2,6 +2,7 @@
  * Normalisation: the one place where cross-field defaults and derived names are computed. Schema defaults
  * (single-field) are already applied by the validator; this adds what needs more than one field.
  */
+import type { Catalog } from "./catalog";
 import { carve, formatCidr, parseCidr } from "./cidr";
 import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, Subnet, Tier } from "./model";
 
@@ -16,7 +17,11 @@ export function defaultTier(environment: string): Tier {
 }
 
 /** Turns a valid environment blueprint (and its client profile) into the resolved model the program builds. */
-export function normalize(env: EnvironmentBlueprint, client: ClientProfile): ResolvedEnvironment {
+export function normalize(
+  env: EnvironmentBlueprint,
+  client: ClientProfile,
+  catalog: Catalog,
+): ResolvedEnvironment {
   const { client: clientId, environment } = env.metadata;
   const name = (key: string) => deriveName(clientId, environment, key);
   const tier = env.metadata.tier ?? defaultTier(environment);
@@ -58,6 +63,8 @@ export function normalize(env: EnvironmentBlueprint, client: ClientProfile): Res
       ...db,
       region: region(db.region),
       resourceName: name(db.name),
+      // One place for the fact: the catalog says how many nodes each plan runs (semantics refuse unknown plans).
+      nodeCount: Object.hasOwn(catalog.databases.plans, db.plan) ? catalog.databases.plans[db.plan].nodes : 1,
       users: db.users ?? [],
       databases: db.databases ?? [],
       allowFrom: {

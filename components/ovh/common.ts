@@ -1,5 +1,6 @@
 /**
- * What every OVHcloud component needs: the Public Cloud project and the labels to carry.
+ * What every OVHcloud component needs: the Public Cloud project. Labels are passed only to components whose
+ * resources can carry them (today: bucket tags, see ObjectStorage); the others take none rather than drop them.
  * Components never read blueprints or stack config; callers pass everything in.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -11,8 +12,6 @@ export const TOKEN_PREFIX = "majordome:ovh";
 export interface OvhProjectArgs {
   /** Public Cloud project id (32 hex characters), the provider's `serviceName`. */
   readonly serviceName: pulumi.Input<string>;
-  /** Labels carried by every child that supports tags. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** OVH's short region family, used by managed databases and object storage (`GRA11` → `GRA`). */

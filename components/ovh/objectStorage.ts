@@ -24,6 +24,8 @@ export interface BucketArgs {
 /** Arguments of {@link ObjectStorage}. */
 export interface ObjectStorageArgs extends OvhProjectArgs {
   readonly buckets: readonly BucketArgs[];
+  /** Labels carried as tags by every bucket. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Refuse deletion of buckets (production). @default false */
   readonly protectStateful?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { Catalog } from "../../blueprints/lib/catalog";
+import { loadCatalog, type Catalog } from "../../blueprints/lib/catalog";
 
 /** A stable fake UUID derived from a name. */
 export function fakeUuid(seed: string): string {
@@ -53,7 +53,7 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
           {
             component: inputs.engine,
             domain: `${name}.database.cloud.ovh.net`,
-            port: inputs.engine === "mysql" ? 20184 : 20184,
+            port: loadCatalog().databases.engines[inputs.engine as string]?.defaultPort,
             scheme: inputs.engine,
             ssl: true,
           },

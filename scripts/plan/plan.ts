@@ -98,7 +98,7 @@ export function estimateMonthlyEur(env: ResolvedEnvironment, catalog: Catalog): 
       total += (catalog.flavors[p.flavor]?.monthlyEur ?? 0) * (p.size ?? p.autoscale?.min ?? 0);
   }
   for (const db of env.databases) {
-    const nodes = catalog.databases.plans[db.plan]?.nodes ?? 1;
+    const nodes = db.nodeCount;
     total +=
       (catalog.databases.flavors[db.flavor]?.monthlyEur ?? 0) * nodes +
       db.diskGb * catalog.databases.storageMonthlyEurPerGb * nodes;

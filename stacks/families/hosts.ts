@@ -1,0 +1,47 @@
+/** Family: servers that already exist, reached over SSH, and their build steps. */
+import * as pulumi from "@pulumi/pulumi";
+import { HostGroup } from "../../components/host/hostGroup";
+import type { Family, FamilyContext } from "./context";
+
+/** Builds the host group: connection check, baseline, then each host's role and own steps. */
+export const hosts: Family<FamilyContext> = {
+  name: "hosts",
+  build({ env, hostKeys, parent, inventory }) {
+    if (!env.hosts.length) return;
+    const group = new HostGroup(
+      `${env.stackName}-hosts`,
+      {
+        hosts: env.hosts.map((h) => ({
+          key: h.name,
+          address: h.address,
+          port: h.port,
+          user: h.user,
+          privateKey: hostKeys?.[h.keySecret] ?? missingKey(env.stackName, h.name, h.keySecret),
+          steps: h.allSteps,
+        })),
+        runTeam: env.operations.runTeamAccess.members,
+        sudo: env.operations.runTeamAccess.sudo,
+        labels: env.labels,
+      },
+      parent,
+    );
+    inventory.hosts = Object.fromEntries(
+      env.hosts.map((h) => [
+        h.name,
+        {
+          address: h.address,
+          port: h.port,
+          user: h.user,
+          roles: h.roles ?? [],
+          steps: group.stepNames[h.name],
+        },
+      ]),
+    );
+  },
+};
+
+function missingKey(stack: string, host: string, secret: string): never {
+  throw new pulumi.RunError(
+    `host "${host}": no private key; set it with \`pulumi config set --secret --path 'majordome:hostKeys.${secret}' < key\` on stack ${stack}`,
+  );
+}

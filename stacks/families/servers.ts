@@ -1,0 +1,67 @@
+/** Family: server groups (instances with the operations baseline as first-boot user data, volumes, backups). */
+import * as ovh from "@ovhcloud/pulumi-ovh";
+import { renderUserData, ServerGroup } from "../../components/ovh";
+import { serverBackups } from "./backups";
+import type { Family, OvhFamilyContext } from "./context";
+
+/** Builds one project SSH key (the first run-team member's, for the image's default user) and each group. */
+export const servers: Family<OvhFamilyContext> = {
+  name: "servers",
+  build(ctx) {
+    const { env, serviceName, parent, built, lookups } = ctx;
+    const members = env.operations.runTeamAccess.members;
+    if (members.length)
+      built.runTeamKey = new ovh.CloudProjectSshKey(
+        `${env.stackName}-runteam`,
+        { serviceName, name: `${env.stackName}-runteam`, publicKey: members[0].sshPublicKey },
+        parent,
+      );
+    const userData = (extra?: string) =>
+      renderUserData(
+        {
+          runTeam: members,
+          sudo: env.operations.runTeamAccess.sudo,
+          securityUpdates: env.operations.securityUpdates,
+          monitoring: env.operations.monitoring,
+          logForwarding: env.operations.logForwarding,
+          labels: env.labels,
+        },
+        extra,
+      );
+    for (const s of env.servers) {
+      const net = ctx.placement(s.region);
+      built.serverGroups[s.name] = new ServerGroup(
+        s.resourceName,
+        {
+          serviceName,
+          region: s.region,
+          count: s.count,
+          flavorId: lookups.flavorId(s.region, s.flavor),
+          imageId: lookups.imageId(s.region, s.image),
+          ...(built.runTeamKey ? { sshKeyName: built.runTeamKey.name } : {}),
+          ...(net ? { privateNetwork: net } : {}),
+          public: s.public,
+          userData: userData(s.userData),
+          volumes: (s.volumes ?? []).map((v) => ({ key: v.name, sizeGb: v.sizeGb, type: v.type })),
+          ...serverBackups(env),
+          protectStateful: env.protectStateful,
+        },
+        parent,
+      );
+    }
+    ctx.inventory.servers = Object.fromEntries(
+      env.servers.map((s) => [
+        s.name,
+        {
+          count: s.count,
+          flavor: s.flavor,
+          image: s.image,
+          region: s.region,
+          public: s.public,
+          role: s.role ?? null,
+          addresses: built.serverGroups[s.name].addresses,
+        },
+      ]),
+    );
+  },
+};
