@@ -1,7 +1,8 @@
 /**
  * Cross-field rules the JSON Schema cannot express: unique names, references that must resolve, CIDR
- * containment, regions allowed by the client, and names checked against the catalog. Pure: takes the
- * schema-valid environment and returns unlocated problems (the loader adds file positions).
+ * containment, regions allowed by the client, names checked against the catalog, and OVH's acceptance rules
+ * (acceptance.ts). Pure: takes the environment and returns unlocated problems (the loader adds file positions).
+ * Each rule declares the sections it reads, and runs only when those passed the schema.
  */
 import {
   checkDatabaseAcceptance,
@@ -54,25 +55,25 @@ const RULES: readonly Rule[] = [
   { reads: ["servers", "target", "network"], check: ({ env, catalog }, r) => checkServers(env, catalog, r) },
   {
     reads: ["kubernetes", "target", "network"],
-    check: ({ env, catalog }, r) => {
-      checkKubernetes(env, catalog, r);
-      checkKubernetesAcceptance(env, catalog, r);
-    },
+    check: ({ env, catalog }, r) => checkKubernetes(env, catalog, r),
   },
   {
-    reads: ["databases", "target", "network", "servers", "kubernetes"],
-    check: ({ env, catalog }, r) => {
-      checkDatabases(env, catalog, r);
-      checkDatabaseAcceptance(env, catalog, r);
-    },
+    reads: ["kubernetes", "target"],
+    check: ({ env, catalog }, r) => checkKubernetesAcceptance(env, catalog, r),
+  },
+  {
+    reads: ["databases", "target", "servers", "kubernetes"],
+    check: ({ env, catalog }, r) => checkDatabases(env, catalog, r),
+  },
+  {
+    reads: ["databases", "target", "network"],
+    check: ({ env, catalog }, r) => checkDatabaseAcceptance(env, catalog, r),
   },
   { reads: ["buckets", "target"], check: ({ env }, r) => checkBuckets(env, r) },
+  { reads: ["loadBalancers", "target", "servers"], check: ({ env }, r) => checkLoadBalancers(env, r) },
   {
-    reads: ["loadBalancers", "target", "servers", "network"],
-    check: ({ env, catalog }, r) => {
-      checkLoadBalancers(env, r);
-      checkLoadBalancerAcceptance(env, catalog, r);
-    },
+    reads: ["loadBalancers", "network"],
+    check: ({ env, catalog }, r) => checkLoadBalancerAcceptance(env, catalog, r),
   },
   { reads: ["dns", "loadBalancers", "servers"], check: ({ env }, r) => checkDns(env, r) },
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
