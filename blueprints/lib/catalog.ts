@@ -11,21 +11,53 @@ export interface PricedFlavor {
   readonly monthlyEur: number;
 }
 
+/** A managed database engine: what OVH sells for it. */
+export interface DatabaseEngine {
+  readonly versions: readonly string[];
+  readonly defaultPort: number;
+  /** OVH plan names sold for this engine (keys of `databases.plans`). */
+  readonly plans: readonly string[];
+  /** User names OVH owns on every cluster of this engine. */
+  readonly reservedUsers: readonly string[];
+}
+
+/** A managed database plan. */
+export interface DatabasePlan {
+  /** Nodes per cluster. */
+  readonly nodes: number;
+  /** Whether a cluster of this plan may be attached to a private network. */
+  readonly privateNetwork: boolean;
+}
+
+/** Something a load balancer feature needs before OVH accepts it. */
+export type LoadBalancerRequirement = "gateway" | "certificate";
+
 /** The catalog, as read from its data file. */
 export interface Catalog {
   readonly regions: Readonly<Record<string, { location: string; country: string; s3Region: string }>>;
   readonly flavors: Readonly<Record<string, PricedFlavor>>;
   readonly images: readonly string[];
   readonly volumeTypes: Readonly<Record<string, { monthlyEurPerGb: number }>>;
-  readonly kubernetes: { readonly versions: readonly string[]; readonly controlPlaneMonthlyEur: number };
+  readonly kubernetes: {
+    readonly versions: readonly string[];
+    readonly controlPlaneMonthlyEur: number;
+    /** The plan OVH applies when a cluster is created without one (Majordome never sets one). */
+    readonly defaultPlan: string;
+    /** Cluster plans and the regions where each is sold. */
+    readonly plans: Readonly<Record<string, { regions: readonly string[] }>>;
+  };
   readonly databases: {
-    readonly engines: Readonly<Record<string, { versions: readonly string[]; defaultPort: number }>>;
-    readonly plans: Readonly<Record<string, { nodes: number }>>;
+    readonly engines: Readonly<Record<string, DatabaseEngine>>;
+    readonly plans: Readonly<Record<string, DatabasePlan>>;
     readonly flavors: Readonly<Record<string, PricedFlavor>>;
     readonly storageMonthlyEurPerGb: number;
   };
   readonly objectStorage: { readonly monthlyEurPerGbEstimate: number };
-  readonly loadBalancers: { readonly sizes: Readonly<Record<string, { monthlyEur: number }>> };
+  readonly loadBalancers: {
+    readonly sizes: Readonly<Record<string, { monthlyEur: number }>>;
+    readonly floatingIp: { readonly requires: readonly LoadBalancerRequirement[] };
+    readonly listenerProtocols: Readonly<Record<string, { requires: readonly LoadBalancerRequirement[] }>>;
+  };
   readonly gateways: { readonly models: Readonly<Record<string, { monthlyEur: number }>> };
 }
 
@@ -41,4 +73,12 @@ export function loadCatalog(file: string = DEFAULT_CATALOG_FILE): Catalog {
   const catalog = parse(fs.readFileSync(file, "utf8")) as Catalog;
   cache.set(file, catalog);
   return catalog;
+}
+
+/**
+ * The entry named `key` in a catalog table, or undefined. Names come from users, so only the table's own
+ * entries count: `in` or a bare index would find `constructor` or `__proto__` on every object.
+ */
+export function entry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -22,6 +22,11 @@ export interface BlueprintIssue extends SourcePosition {
   readonly code: string;
   /** How to fix it, when we know (e.g. `did you mean "b3-8"?`). */
   readonly hint?: string;
+  /**
+   * For a problem in a file other environments extend (a template): those environments in which it arises
+   * (`client/environment`), so it is reported once for the file rather than once per environment.
+   */
+  readonly environments?: readonly string[];
 }
 
 /** Thrown once with every problem found; never partial results. */
@@ -40,10 +45,16 @@ export function sortIssues(issues: readonly BlueprintIssue[]): BlueprintIssue[] 
   );
 }
 
-/** Formats one issue as `file:line:col: /pointer: message` plus an indented `hint:` line. */
+/**
+ * Formats one issue as `file:line:col: /pointer: message`, plus indented `hint:` and
+ * `in environments extending it:` lines when it has them.
+ */
 export function formatIssue(issue: BlueprintIssue): string {
-  const head = `${issue.file}:${issue.line}:${issue.col}: ${issue.pointer || "/"}: ${issue.message}`;
-  return issue.hint ? `${head}\n  hint: ${issue.hint}` : head;
+  const lines = [`${issue.file}:${issue.line}:${issue.col}: ${issue.pointer || "/"}: ${issue.message}`];
+  if (issue.hint) lines.push(`  hint: ${issue.hint}`);
+  if (issue.environments?.length)
+    lines.push(`  in environments extending it: ${issue.environments.join(", ")}`);
+  return lines.join("\n");
 }
 
 /** Formats issues for a terminal, sorted, one per line (hints indented). */
@@ -57,7 +68,10 @@ export function formatGithubAnnotations(issues: readonly BlueprintIssue[]): stri
   const escapeProp = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   return sortIssues(issues)
     .map((i) => {
-      const text = `${i.pointer || "/"}: ${i.message}${i.hint ? ` (hint: ${i.hint})` : ""}`;
+      const where = i.environments?.length
+        ? ` (in environments extending it: ${i.environments.join(", ")})`
+        : "";
+      const text = `${i.pointer || "/"}: ${i.message}${i.hint ? ` (hint: ${i.hint})` : ""}${where}`;
       return `::error file=${escapeProp(i.file)},line=${i.line},col=${i.col},title=${escapeProp(i.code)}::${escapeData(text)}`;
     })
     .join("\n");

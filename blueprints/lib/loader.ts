@@ -10,8 +10,10 @@ import { didYouMean } from "./hints";
 import { BlueprintError, type BlueprintIssue, type SourcePosition } from "./issues";
 import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment } from "./model";
 import { normalize } from "./normalize";
+import { fromPointer } from "./pointer";
 import { BlueprintRepository, displayPath } from "./repository";
 import { validateAgainstSchema, type DocumentKind } from "./schema";
+import type { Section } from "./rules";
 import { checkEnvironment } from "./semantics";
 import { parseSource, type SourceResult } from "./source";
 import { lookup, mergeTracked, toPlain, withoutKeys, type Tracked, type TrackedMap } from "./tracked";
@@ -236,8 +238,12 @@ export class BlueprintLoader {
       "logForwarding",
       "runTeamAccess",
     ]);
-    issues.push(...validateAgainstSchema("Environment", data, tree));
-    if (issues.length > 0) throw new BlueprintError(issues);
+    // An unresolved `extends` leaves the document incomplete: semantic checks would report what is missing.
+    const composeFailed = issues.length > 0;
+    const schemaIssues = validateAgainstSchema("Environment", data, tree);
+    issues.push(...schemaIssues);
+    const readable = readableSections(schemaIssues);
+    if (composeFailed || !readable) throw new BlueprintError(issues);
     const blueprint = data as unknown as EnvironmentBlueprint;
 
     const where = this.repository.locate(abs);
@@ -285,7 +291,7 @@ export class BlueprintLoader {
       if (!missing) issues.push(...clientIssues);
       throw new BlueprintError(issues);
     }
-    for (const p of checkEnvironment(blueprint, client.profile, this.catalog)) {
+    for (const p of checkEnvironment(blueprint, client.profile, this.catalog, readable)) {
       issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
     }
     if (issues.length > 0) throw new BlueprintError(issues);
@@ -296,6 +302,30 @@ export class BlueprintLoader {
       tree,
       resolved: normalize(blueprint, client.profile, this.catalog),
     };
+  }
+
+  /** The kind a file declares, when it can be read and declares a known one. */
+  kindOfFile(file: string): DocumentKind | undefined {
+    const source = this.read(path.resolve(file));
+    return source.ok ? BlueprintLoader.kindOf(source.tree as TrackedMap) : undefined;
+  }
+
+  /**
+   * The files `file` is made from: what it extends, recursively, and for an environment its client profile.
+   * Problems found on the way are left to {@link checkFile}.
+   */
+  dependencies(file: string): string[] {
+    const abs = path.resolve(file);
+    const composed = this.compose(abs, [], []);
+    if (!composed) return [];
+    const deps = composed.sources.filter((s) => s !== abs);
+    const metadata = composed.tree.entries.get("metadata")?.value;
+    const client = metadata?.kind === "map" ? metadata.entries.get("client")?.value : undefined;
+    if (BlueprintLoader.kindOf(composed.tree) === "Environment" && client?.kind === "scalar") {
+      const profile = this.repository.clientFile(String(client.value));
+      if (fs.existsSync(profile)) deps.push(profile);
+    }
+    return deps;
   }
 
   /** Loads `client/environment` from the standard layout. */
@@ -326,6 +356,23 @@ export class BlueprintLoader {
     ];
   }
 
+  /**
+   * Checks a template on its own: its `extends`, and the schema except required fields. A template may hold
+   * part of a section (a database without its engine) that every extending environment completes; each
+   * environment is then checked whole, and what is still missing is reported there.
+   */
+  private checkTemplate(file: string): BlueprintIssue[] {
+    const issues: BlueprintIssue[] = [];
+    const composed = this.compose(file, [], issues);
+    if (composed)
+      issues.push(
+        ...validateAgainstSchema("Template", toPlain(composed.tree), composed.tree).filter(
+          (i) => i.code !== "schema.required",
+        ),
+      );
+    return issues;
+  }
+
   /** Checks any blueprint file by its kind and returns its problems (empty when valid). */
   checkFile(file: string): BlueprintIssue[] {
     const abs = path.resolve(file);
@@ -339,13 +386,7 @@ export class BlueprintLoader {
         const data = toPlain(source.tree);
         return validateAgainstSchema("Client", data, source.tree);
       }
-      if (kind === "Template") {
-        const issues: BlueprintIssue[] = [];
-        const composed = this.compose(abs, [], issues);
-        if (composed)
-          issues.push(...validateAgainstSchema("Template", toPlain(composed.tree), composed.tree));
-        return issues;
-      }
+      if (kind === "Template") return this.checkTemplate(abs);
       if (kind === "Environment") {
         this.loadEnvironmentFile(abs);
         return [];
@@ -378,6 +419,18 @@ export class BlueprintLoader {
       throw e;
     }
   }
+}
+
+/**
+ * Which top-level sections passed the schema, as a predicate for the semantic rules; undefined when the document
+ * cannot be read at all (a problem at its root or in `metadata`, which names the client the rules need).
+ */
+function readableSections(
+  schemaIssues: readonly BlueprintIssue[],
+): ((section: Section) => boolean) | undefined {
+  const broken = new Set(schemaIssues.map((i) => fromPointer(i.pointer)[0] ?? ""));
+  if (broken.has("") || broken.has("metadata")) return undefined;
+  return (section) => !broken.has(section);
 }
 
 /** Ensures `data[key]` (and the given sub-keys) exist as objects, so schema defaults fill them. */

@@ -101,7 +101,7 @@ export interface Database {
   readonly name: string;
   readonly engine: "postgresql" | "mysql";
   readonly version: string;
-  readonly plan: "essential" | "business" | "production";
+  readonly plan: "essential" | "business" | "enterprise";
   readonly flavor: string;
   readonly diskGb: number;
   readonly region?: string;

@@ -1,50 +1,104 @@
 /**
  * Cross-field rules the JSON Schema cannot express: unique names, references that must resolve, CIDR
- * containment, regions allowed by the client, and names checked against the catalog. Pure: takes the
- * schema-valid environment and returns unlocated problems (the loader adds file positions).
+ * containment, regions allowed by the client, names checked against the catalog, and OVH's acceptance rules
+ * (acceptance.ts). Pure: takes the environment and returns unlocated problems (the loader adds file positions).
+ * Each rule declares the sections it reads, and runs only when those passed the schema.
  */
-import type { Catalog } from "./catalog";
+import {
+  checkDatabaseAcceptance,
+  checkKubernetesAcceptance,
+  checkLoadBalancerAcceptance,
+} from "./acceptance";
+import { entry, type Catalog } from "./catalog";
 import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
 import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
+import type { Path, Problem, Report, Section } from "./rules";
 
-/** A problem before it is located. */
-export interface Problem {
-  readonly pointer: string;
-  readonly code: string;
-  readonly message: string;
-  readonly hint?: string;
+export type { Problem } from "./rules";
+
+/** What a rule is given. */
+interface Context {
+  readonly env: EnvironmentBlueprint;
+  readonly client: ClientProfile;
+  readonly catalog: Catalog;
 }
 
-type Path = readonly (string | number)[];
+/** One semantic rule and the sections it reads (it runs only when they all passed the schema). */
+interface Rule {
+  readonly reads: readonly Section[];
+  readonly check: (context: Context, report: Report) => void;
+}
 
-/** Runs every semantic rule and returns all problems found. */
+const byName = (x: { name: string }) => x.name;
+
+/** Every rule, in reporting order. */
+const RULES: readonly Rule[] = [
+  {
+    reads: ["servers"],
+    check: ({ env }, r) => unique(env.servers, byName, ["servers"], "name", "server group", r),
+  },
+  { reads: ["databases"], check: ({ env }, r) => checkUniqueDatabaseNames(env, r) },
+  { reads: ["buckets"], check: ({ env }, r) => checkUniqueBucketNames(env, r) },
+  { reads: ["loadBalancers"], check: ({ env }, r) => checkUniqueLoadBalancerNames(env, r) },
+  { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkUniqueHostNames(env, r) },
+  { reads: ["network"], check: ({ env }, r) => checkUniqueSubnets(env, r) },
+  {
+    reads: ["kubernetes"],
+    check: ({ env }, r) =>
+      unique(env.kubernetes?.nodePools, byName, ["kubernetes", "nodePools"], "name", "node pool", r),
+  },
+  { reads: ["dns"], check: ({ env }, r) => checkUniqueDnsRecords(env, r) },
+  { reads: ["target"], check: ({ env, client, catalog }, r) => checkTarget(env, client, catalog, r) },
+  { reads: ["network", "target", "servers"], check: ({ env }, r) => checkNetwork(env, r) },
+  { reads: ["servers", "target", "network"], check: ({ env, catalog }, r) => checkServers(env, catalog, r) },
+  {
+    reads: ["kubernetes", "target", "network"],
+    check: ({ env, catalog }, r) => checkKubernetes(env, catalog, r),
+  },
+  {
+    reads: ["kubernetes", "target"],
+    check: ({ env, catalog }, r) => checkKubernetesAcceptance(env, catalog, r),
+  },
+  {
+    reads: ["databases", "target", "servers", "kubernetes"],
+    check: ({ env, catalog }, r) => checkDatabases(env, catalog, r),
+  },
+  {
+    reads: ["databases", "target", "network"],
+    check: ({ env, catalog }, r) => checkDatabaseAcceptance(env, catalog, r),
+  },
+  { reads: ["buckets", "target"], check: ({ env }, r) => checkBuckets(env, r) },
+  { reads: ["loadBalancers", "target", "servers"], check: ({ env }, r) => checkLoadBalancers(env, r) },
+  {
+    reads: ["loadBalancers", "network"],
+    check: ({ env, catalog }, r) => checkLoadBalancerAcceptance(env, catalog, r),
+  },
+  { reads: ["dns", "loadBalancers", "servers"], check: ({ env }, r) => checkDns(env, r) },
+  { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
+  { reads: ["operations"], check: ({ env, client }, r) => checkOperations(env, client, r) },
+  { reads: ["metadata"], check: ({ env }, r) => checkDependsOn(env, r) },
+];
+
+/**
+ * Runs every semantic rule and returns all problems found. `readable` says which sections passed the schema;
+ * a rule that reads a section that did not is skipped (its shape cannot be trusted), the others still run.
+ */
 export function checkEnvironment(
   env: EnvironmentBlueprint,
   client: ClientProfile,
   catalog: Catalog,
+  readable: (section: Section) => boolean = () => true,
 ): Problem[] {
   const problems: Problem[] = [];
-  const report = (path: Path, code: string, message: string, hint?: string) =>
+  const report: Report = (path, code, message, hint) =>
     problems.push({ pointer: toPointer(path), code, message, ...(hint ? { hint } : {}) });
-
-  checkUniqueNames(env, report);
-  checkTarget(env, client, catalog, report);
-  checkNetwork(env, report);
-  checkServers(env, catalog, report);
-  checkKubernetes(env, catalog, report);
-  checkDatabases(env, catalog, report);
-  checkBuckets(env, report);
-  checkLoadBalancers(env, report);
-  checkDns(env, report);
-  checkHosts(env, report);
-  checkOperations(env, client, report);
-  checkDependsOn(env, report);
+  for (const rule of RULES) {
+    if (rule.reads.every(readable)) rule.check({ env, client, catalog }, report);
+  }
   return problems;
 }
-
-type Report = (path: Path, code: string, message: string, hint?: string) => void;
 
 /** Reports every item whose `name` repeats an earlier one in the same list. */
 function unique<T>(
@@ -69,31 +123,22 @@ function unique<T>(
   });
 }
 
-function checkUniqueNames(env: EnvironmentBlueprint, report: Report) {
-  const byName = (x: { name: string }) => x.name;
-  unique(env.servers, byName, ["servers"], "name", "server group", report);
+function checkUniqueDatabaseNames(env: EnvironmentBlueprint, report: Report) {
   unique(env.databases, byName, ["databases"], "name", "database", report);
-  unique(env.buckets, byName, ["buckets"], "name", "bucket", report);
-  unique(env.loadBalancers, byName, ["loadBalancers"], "name", "load balancer", report);
-  unique(env.hosts, byName, ["hosts"], "name", "host", report);
-  unique(env.hostRoles, byName, ["hostRoles"], "name", "host role", report);
-  unique(env.network?.subnets, byName, ["network", "subnets"], "name", "subnet", report);
-  unique(env.network?.subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
-  unique(env.kubernetes?.nodePools, byName, ["kubernetes", "nodePools"], "name", "node pool", report);
-  unique(
-    env.dns?.records,
-    (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`,
-    ["dns", "records"],
-    "name",
-    "DNS record",
-    report,
-  );
   env.databases?.forEach((db, i) =>
     unique(db.users, byName, ["databases", i, "users"], "name", "database user", report),
   );
+}
+
+function checkUniqueBucketNames(env: EnvironmentBlueprint, report: Report) {
+  unique(env.buckets, byName, ["buckets"], "name", "bucket", report);
   env.buckets?.forEach((b, i) =>
     unique(b.access, byName, ["buckets", i, "access"], "name", "bucket user", report),
   );
+}
+
+function checkUniqueLoadBalancerNames(env: EnvironmentBlueprint, report: Report) {
+  unique(env.loadBalancers, byName, ["loadBalancers"], "name", "load balancer", report);
   env.loadBalancers?.forEach((lb, i) => {
     unique(lb.listeners, byName, ["loadBalancers", i, "listeners"], "name", "listener", report);
     unique(
@@ -106,9 +151,30 @@ function checkUniqueNames(env: EnvironmentBlueprint, report: Report) {
     );
     unique(lb.pools, byName, ["loadBalancers", i, "pools"], "name", "pool", report);
   });
+}
+
+function checkUniqueHostNames(env: EnvironmentBlueprint, report: Report) {
+  unique(env.hosts, byName, ["hosts"], "name", "host", report);
+  unique(env.hostRoles, byName, ["hostRoles"], "name", "host role", report);
   env.hosts?.forEach((h, i) => unique(h.steps, byName, ["hosts", i, "steps"], "name", "step", report));
   env.hostRoles?.forEach((r, i) =>
     unique(r.steps, byName, ["hostRoles", i, "steps"], "name", "step", report),
+  );
+}
+
+function checkUniqueSubnets(env: EnvironmentBlueprint, report: Report) {
+  unique(env.network?.subnets, byName, ["network", "subnets"], "name", "subnet", report);
+  unique(env.network?.subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
+}
+
+function checkUniqueDnsRecords(env: EnvironmentBlueprint, report: Report) {
+  unique(
+    env.dns?.records,
+    (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`,
+    ["dns", "records"],
+    "name",
+    "DNS record",
+    report,
   );
 }
 
@@ -143,7 +209,7 @@ function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: 
     return;
   }
   env.target.regions.forEach((region, i) => {
-    if (!(region in catalog.regions)) {
+    if (!entry(catalog.regions, region)) {
       report(
         ["target", "regions", i],
         "catalog.region",
@@ -234,7 +300,7 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
 
 function checkServers(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {
   env.servers?.forEach((s, i) => {
-    if (!(s.flavor in catalog.flavors)) {
+    if (!entry(catalog.flavors, s.flavor)) {
       report(
         ["servers", i, "flavor"],
         "catalog.flavor",
@@ -284,7 +350,7 @@ function checkKubernetes(env: EnvironmentBlueprint, catalog: Catalog, report: Re
       "add a `network`",
     );
   k.nodePools.forEach((pool, i) => {
-    if (!(pool.flavor in catalog.flavors)) {
+    if (!entry(catalog.flavors, pool.flavor)) {
       report(
         ["kubernetes", "nodePools", i, "flavor"],
         "catalog.flavor",
@@ -318,7 +384,7 @@ function checkKubernetes(env: EnvironmentBlueprint, catalog: Catalog, report: Re
 function checkDatabases(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {
   const groups = (env.servers ?? []).map((s) => s.name);
   env.databases?.forEach((db, i) => {
-    const engine = catalog.databases.engines[db.engine];
+    const engine = entry(catalog.databases.engines, db.engine);
     if (engine && !engine.versions.includes(db.version)) {
       report(
         ["databases", i, "version"],
@@ -327,7 +393,7 @@ function checkDatabases(env: EnvironmentBlueprint, catalog: Catalog, report: Rep
         `offered: ${engine.versions.join(", ")}`,
       );
     }
-    if (!(db.flavor in catalog.databases.flavors)) {
+    if (!entry(catalog.databases.flavors, db.flavor)) {
       report(
         ["databases", i, "flavor"],
         "catalog.database-flavor",

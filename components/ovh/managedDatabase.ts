@@ -10,7 +10,7 @@ import { invalid, shortRegion, TOKEN_PREFIX, type OvhProjectArgs } from "./commo
 export interface ManagedDatabaseArgs extends OvhProjectArgs {
   readonly engine: "postgresql" | "mysql";
   readonly version: string;
-  readonly plan: "essential" | "business" | "production";
+  readonly plan: "essential" | "business" | "enterprise";
   /** Node flavor, e.g. db1-4. */
   readonly flavor: string;
   /** Node count (the plan's). */

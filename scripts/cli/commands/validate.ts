@@ -2,6 +2,7 @@
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { formatGithubAnnotations, formatIssues, type BlueprintIssue } from "../../../blueprints/lib/issues";
 import { displayPath } from "../../../blueprints/lib/repository";
+import { validateFiles } from "../../../blueprints/lib/validation";
 import { ExitCode, UserError } from "../../../base/errors";
 import type { Io } from "../../../base/io";
 import { selectFiles } from "../selectors";
@@ -31,10 +32,10 @@ export function validate(options: ValidateOptions, io: Io): number {
   }
   const loader = options.loader ?? new BlueprintLoader();
   const files = selectFiles(loader.repository, options.selectors);
-  const results: FileResult[] = files.map((file) => {
-    const issues = loader.checkFile(file);
-    return { file: displayPath(file), valid: issues.length === 0, issues };
-  });
+  // Files the selection is made from (templates, client profiles) are checked too, and listed when invalid.
+  const results: FileResult[] = validateFiles(loader, files)
+    .filter((r) => r.selected || r.issues.length > 0)
+    .map((r) => ({ file: displayPath(r.file), valid: r.issues.length === 0, issues: r.issues }));
   const problems = results.flatMap((r) => r.issues);
   const invalid = results.filter((r) => !r.valid).length;
   if (format === "json") {
