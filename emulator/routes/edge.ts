@@ -13,8 +13,7 @@ import {
   type Route,
   type RouteContext,
 } from "./common";
-import { catalogId } from "./compute";
-import { loadCatalog } from "../../blueprints/lib/catalog";
+import { loadBalancerFlavors } from "../catalog";
 
 const P = "/1.0/cloud/project/:sn";
 
@@ -107,22 +106,15 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
     {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor`,
-      handler: (ctx) =>
-        Object.keys(loadCatalog().loadBalancers.sizes).map((name) => ({
-          id: catalogId("lb", ctx.params.region, name),
-          name,
-          region: ctx.params.region,
-        })),
+      handler: (ctx) => loadBalancerFlavors(ctx.params.region),
     },
     {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor/:id`,
       handler: (ctx) => {
-        const name = Object.keys(loadCatalog().loadBalancers.sizes).find(
-          (n) => catalogId("lb", ctx.params.region, n) === ctx.params.id,
-        );
-        if (!name) throw notFound("flavorId", ctx.params.id);
-        return { id: ctx.params.id, name, region: ctx.params.region };
+        const flavor = loadBalancerFlavors(ctx.params.region).find((f) => f.id === ctx.params.id);
+        if (!flavor) throw notFound("flavorId", ctx.params.id);
+        return flavor;
       },
     },
     {
