@@ -18,6 +18,8 @@ export interface Meta {
   deleteAt?: number;
   /** Set when a fault made its asynchronous work fail. */
   failed?: boolean;
+  /** The status shown until `readyAt` when it is not the creation one (e.g. `UPDATING` after an update). */
+  pending?: string;
 }
 
 /** A stored object: the fields the API returns, plus `_meta`. */

@@ -22,6 +22,12 @@ function zone(ctx: RouteContext, zones: readonly string[]): string {
   return ctx.params.zone;
 }
 
+/** OVH stores TXT targets quoted, on create and on update alike. */
+function storedTarget(type: string, target: unknown): string {
+  const text = String(target);
+  return type === "TXT" && !/^".*"$/.test(text) ? `"${text}"` : text;
+}
+
 function recordView(ctx: RouteContext, id: string) {
   const r = find(ctx, "record", id);
   if (r.zone !== ctx.params.zone) throw notFound("id", id);
@@ -42,11 +48,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
         if (!Number.isInteger(ttl) || (ttl !== 0 && ttl < 60))
           throw badRequest("[ttl] must be 0 or at least 60");
         const type = String(body.fieldType);
-        // OVH stores TXT targets quoted.
-        const target =
-          type === "TXT" && !/^".*"$/.test(String(body.target))
-            ? `"${String(body.target)}"`
-            : String(body.target);
+        const target = storedTarget(type, body.target);
         const id = ctx.store.next("record", 5000000000);
         return view(
           create(ctx, "record", String(id), {
@@ -90,7 +92,9 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
         zone(ctx, zones);
         const r = find(ctx, "record", ctx.params.id);
         const body = bodyObject(ctx);
-        for (const k of ["subDomain", "target", "ttl"]) if (body[k] !== undefined) r[k] = body[k];
+        if (body.subDomain !== undefined) r.subDomain = body.subDomain;
+        if (body.ttl !== undefined) r.ttl = body.ttl;
+        if (body.target !== undefined) r.target = storedTarget(String(r.fieldType), body.target);
         return null;
       },
     },
