@@ -98,7 +98,9 @@ export class Store {
 
   /** Removes an object (nothing happens when it does not exist). */
   remove(kind: string, id: string): void {
-    this.objects.get(kind)?.delete(id);
+    const byId = this.objects.get(kind);
+    byId?.delete(id);
+    if (byId?.size === 0) this.objects.delete(kind); // an empty kind is the same state as no kind
   }
 
   /** A fresh UUID. */
