@@ -12,15 +12,17 @@ export class OvhError extends Error {
 
   /** The JSON body OVH sends. */
   body(): Record<string, string> {
-    const cls =
-      {
-        400: "Client::BadRequest",
-        401: "Client::Unauthorized",
-        403: "Client::Forbidden",
-        404: "Client::NotFound",
-        409: "Client::Conflict",
-        429: "Client::TooManyRequests",
-      }[this.status] ?? "Server::InternalServerError";
+    const classes: Record<number, string> = {
+      400: "Client::BadRequest",
+      401: "Client::Unauthorized",
+      403: "Client::Forbidden",
+      404: "Client::NotFound",
+      405: "Client::MethodNotAllowed",
+      409: "Client::Conflict",
+      413: "Client::RequestEntityTooLarge",
+      429: "Client::TooManyRequests",
+    };
+    const cls = Object.hasOwn(classes, this.status) ? classes[this.status] : "Server::InternalServerError";
     return {
       class: cls,
       message: this.message,

@@ -1,13 +1,15 @@
 /**
  * The OVHcloud API emulator: an HTTP server on loopback that serves the API subset Majordome's components
  * use, verifies OVH request signatures, keeps its state on disk, and injects faults on demand.
- * Inspection (unsigned): GET /_emulator/health, GET /_emulator/state, POST /_emulator/reset, PUT /_emulator/faults.
+ * Inspection (unsigned, loopback): see ./inspect.ts. Unknown routes are answered with OVH's 404 and logged.
  */
 import findMyWay from "find-my-way";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { OvhError } from "./errors";
 import { Faults, type FaultConfig } from "./faults";
+import { inspect } from "./inspect";
+import { checkParams, clip, MAX_BODY_BYTES, parseBody, tooLarge } from "./requestGuards";
 import { authRoutes } from "./routes/auth";
 import { Reply, type Route, type RouteContext } from "./routes/common";
 import { computeRoutes } from "./routes/compute";
@@ -15,6 +17,7 @@ import { edgeRoutes } from "./routes/edge";
 import { managedRoutes } from "./routes/managed";
 import { networkRoutes } from "./routes/network";
 import { storageRoutes } from "./routes/storage";
+import { volumeRoutes } from "./routes/volumes";
 import { checkSignature, type Credentials } from "./signature";
 import { Store } from "./store";
 
@@ -39,6 +42,8 @@ export interface EmulatorOptions {
   readonly zones?: readonly string[];
   /** Clock (ms). @default Date.now */
   readonly clock?: () => number;
+  /** Where the emulator logs what a client should know about (unknown routes, handler errors). @default stderr */
+  readonly log?: (line: string) => void;
 }
 
 /** A running emulator. */
@@ -49,12 +54,16 @@ export interface Emulator {
   readonly store: Store;
   readonly faults: Faults;
   readonly credentials: Credentials;
-  /** Requests served, by `METHOD /path-pattern` (for tests and benchmarks). */
+  /**
+   * Requests served, by `METHOD /path-pattern` (for tests and benchmarks); requests no route serves are counted
+   * under `UNKNOWN METHOD /path` (at most {@link MAX_UNKNOWN_KEYS} distinct paths, then `UNKNOWN (other)`).
+   */
   readonly requests: Map<string, number>;
   close(): Promise<void>;
 }
 
-const PROJECT = /^\/1\.0\/cloud\/project\/([^/]+)/;
+/** How many distinct unknown routes the request counts keep (unknown paths are unbounded). */
+export const MAX_UNKNOWN_KEYS = 200;
 
 /** Starts the emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -63,18 +72,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new Faults(options.faults);
   const clock = options.clock ?? Date.now;
   const delayMs = options.delayMs ?? 0;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const requests = new Map<string, number>();
   const router = findMyWay({ ignoreTrailingSlash: false, caseSensitive: true });
   const routes: Route[] = [
     ...authRoutes,
     ...networkRoutes,
     ...computeRoutes,
+    ...volumeRoutes,
     ...managedRoutes,
     ...storageRoutes,
     ...edgeRoutes(options.zones ?? ["example.com"]),
   ];
   for (const r of routes) router.on(r.method, r.path, () => undefined, { route: r });
+  let endpoint = "";
 
+  const count = (key: string) => requests.set(key, (requests.get(key) ?? 0) + 1);
   const send = (
     res: http.ServerResponse,
     status: number,
@@ -89,42 +102,67 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     res.end(text);
   };
+  const sendError = (res: http.ServerResponse, e: OvhError) => send(res, e.status, e.body());
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    // Past the limit the rest of the body is read and dropped (so the client still gets the 413), never kept.
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
     req.on("end", () => {
-      void handle(req, res, Buffer.concat(chunks).toString("utf8")).catch((e) =>
+      if (size > MAX_BODY_BYTES) return sendError(res, tooLarge());
+      void handle(req, res, Buffer.concat(chunks).toString("utf8")).catch((e) => {
+        log(`emulator: internal error on ${req.method} ${clip(req.url ?? "", 200)}: ${errorText(e)}`);
         send(res, 500, {
           class: "Server::InternalServerError",
-          message: `emulator error: ${e instanceof Error ? e.message : String(e)}`,
-        }),
-      );
+          message: `emulator error: ${errorText(e)}`,
+        });
+      });
     });
   });
 
+  /** Answers a request no route serves: 405 when the path exists for another method, else OVH's 404. */
+  function unknownRoute(res: http.ServerResponse, method: string, pathname: string): void {
+    const key = `UNKNOWN ${method} ${clip(pathname, 200)}`;
+    count(requests.has(key) || requests.size < MAX_UNKNOWN_KEYS ? key : "UNKNOWN (other)");
+    const other = ["GET", "POST", "PUT", "DELETE"].some(
+      (m) => m !== method && router.find(m as "GET", pathname),
+    );
+    log(`emulator: no route for ${method} ${clip(pathname, 200)} (answered ${other ? 405 : 404})`);
+    if (other)
+      return send(res, 405, {
+        class: "Client::MethodNotAllowed",
+        message: `Received not described method '${method}' on path '${clip(pathname, 200)}'`,
+      });
+    send(res, 404, {
+      class: "Client::NotFound",
+      message: "Got an invalid (or empty) URL",
+      errorCode: "INVALID_URL",
+    });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): Promise<void> {
     const rawUrl = req.url ?? "/";
-    const [pathname, search = ""] = rawUrl.split("?");
+    const queryAt = rawUrl.indexOf("?");
+    const pathname = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const search = queryAt < 0 ? "" : rawUrl.slice(queryAt + 1);
     const method = (req.method ?? "GET").toUpperCase();
-    if (pathname.startsWith("/_emulator/")) return inspect(method, pathname, rawBody, res);
+    if (pathname.startsWith("/_emulator/")) {
+      const answer = inspect(
+        { store, faults, requests, endpoint: () => endpoint },
+        method,
+        pathname,
+        rawBody,
+      );
+      return send(res, answer.status, answer.body);
+    }
     const found = router.find(method as "GET", pathname);
     const route = (found?.store as { route?: Route } | undefined)?.route;
-    if (!route) {
-      if (["GET", "POST", "PUT", "DELETE"].some((m) => m !== method && router.find(m as "GET", pathname))) {
-        return send(res, 405, {
-          class: "Client::MethodNotAllowed",
-          message: `Received not described method '${method}' on path '${pathname}'`,
-        });
-      }
-      return send(res, 404, {
-        class: "Client::NotFound",
-        message: "Got an invalid (or empty) URL",
-        errorCode: "INVALID_URL",
-      });
-    }
-    const key = `${method} ${route.path}`;
-    requests.set(key, (requests.get(key) ?? 0) + 1);
+    if (!found || !route) return unknownRoute(res, method, pathname);
+    count(`${method} ${route.path}`);
     if (route.path !== "/1.0/auth/time") {
       const refused = checkSignature(
         credentials,
@@ -139,13 +177,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           httpCode: String(refused.status),
         });
     }
-    const project = PROJECT.exec(pathname);
-    if (project && !/^[0-9a-f]{32}$/.test(project[1]))
-      return send(res, 404, {
-        class: "Client::NotFound",
-        message: "This service does not exist",
-        errorCode: "SERVICE_NOT_FOUND",
-      });
+    const params = { ...(found.params as Record<string, string | undefined>) };
+    let body: unknown;
+    try {
+      checkParams(params);
+    } catch (e) {
+      if (e instanceof OvhError) return sendError(res, e);
+      throw e;
+    }
     const decision = faults.decide(method, pathname);
     if (decision.latencyMs) await new Promise((r) => setTimeout(r, decision.latencyMs));
     if (decision.error?.status === 429)
@@ -157,21 +196,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       );
     if (decision.error)
       return send(res, 500, { class: "Server::InternalServerError", message: "Internal server error" });
-    let body: unknown;
-    if (rawBody.trim() !== "") {
-      try {
-        body = JSON.parse(rawBody);
-      } catch {
-        return send(res, 400, {
-          class: "Client::BadRequest",
-          message: "Invalid JSON received",
-          errorCode: "INVALID_JSON",
-        });
-      }
+    try {
+      body = parseBody(rawBody);
+    } catch (e) {
+      if (e instanceof OvhError) return sendError(res, e);
+      throw e;
     }
     const ctx: RouteContext = {
       method,
-      params: found?.params as Record<string, string>,
+      params: params as Record<string, string>,
       query: new URLSearchParams(search),
       body,
       store,
@@ -190,7 +223,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (e) {
       if (e instanceof OvhError) {
         store.save();
-        return send(res, e.status, e.body());
+        return sendError(res, e);
+      }
+      // A body of the wrong shape (a string where an object was expected…) reaching a handler is the client's
+      // mistake: answer 400 like OVH's schema check would, and log it so the gap in validation is seen.
+      if (body !== undefined && (e instanceof TypeError || e instanceof RangeError)) {
+        log(`emulator: malformed body on ${method} ${route.path}: ${errorText(e)}`);
+        store.save();
+        return sendError(res, new OvhError(400, `Invalid body: ${errorText(e)}`, "INVALID_ARGUMENT"));
       }
       throw e;
     }
@@ -199,54 +239,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     send(res, status, result === undefined ? null : result);
   }
 
-  function inspect(method: string, pathname: string, rawBody: string, res: http.ServerResponse): void {
-    if (method === "GET" && pathname === "/_emulator/health")
-      return send(res, 200, { ok: true, endpoint, objects: store.inventory().length });
-    if (method === "GET" && pathname === "/_emulator/state")
-      return send(
-        res,
-        200,
-        store.inventory().filter((o) => o.kind !== "operation"),
-      );
-    if (method === "GET" && pathname === "/_emulator/requests")
-      return send(res, 200, Object.fromEntries(requests));
-    if (method === "POST" && pathname === "/_emulator/reset") {
-      store.reset();
-      requests.clear();
-      return send(res, 200, { ok: true });
-    }
-    if (method === "PUT" && pathname === "/_emulator/faults") {
-      try {
-        faults.set(JSON.parse(rawBody || '{"rules":[]}') as FaultConfig);
-        return send(res, 200, faults.current);
-      } catch {
-        return send(res, 400, {
-          message: 'faults must be JSON: {"seed":1,"rules":[{"route":"POST .*","errorRate":0.1}]}',
-        });
-      }
-    }
-    if (method === "PATCH" && pathname === "/_emulator/objects") {
-      // Changes made "behind the toolkit's back", for drift rehearsals: [{kind, id, set: {field: value}}].
-      for (const change of JSON.parse(rawBody || "[]") as {
-        kind: string;
-        id: string;
-        set: Record<string, unknown>;
-      }[]) {
-        const o = store.get(change.kind, change.id);
-        if (o) Object.assign(o, change.set);
-      }
-      store.save();
-      return send(res, 200, { ok: true });
-    }
-    return send(res, 404, { message: "unknown emulator endpoint" });
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://127.0.0.1:${port}/1.0`;
+  endpoint = `http://127.0.0.1:${port}/1.0`;
   return {
     endpoint,
     port,
@@ -256,4 +254,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,6 +1,8 @@
 /**
- * The emulator's state: objects by kind and id, and operations. Kept in memory and written to a JSON file after
- * every change (atomically), so what one command delivered still exists for the next.
+ * The emulator's state: objects by kind and id, and sequence counters. Kept in memory in `Map`s — ids and kinds
+ * come from requests, and a `Map` has no inherited keys, so `__proto__` or `constructor` are just missing ids —
+ * and written to a JSON file after every change (atomically), so what one command delivered still exists for the
+ * next.
  */
 import { randomUUID } from "crypto";
 import * as fs from "fs";
@@ -16,12 +18,14 @@ export interface Meta {
   deleteAt?: number;
   /** Set when a fault made its asynchronous work fail. */
   failed?: boolean;
+  /** The status shown until `readyAt` when it is not the creation one (e.g. `UPDATING` after an update). */
+  pending?: string;
 }
 
 /** A stored object: the fields the API returns, plus `_meta`. */
 export type StoredObject = Record<string, unknown> & { _meta: Meta };
 
-/** What is persisted. */
+/** What is persisted (the file format; version 1). */
 export interface EmulatorState {
   version: 1;
   objects: Record<string, Record<string, StoredObject>>;
@@ -30,17 +34,32 @@ export interface EmulatorState {
 
 /** The state, with persistence. */
 export class Store {
-  state: EmulatorState;
+  private objects = new Map<string, Map<string, StoredObject>>();
+  private counters = new Map<string, number>();
 
   constructor(private readonly file?: string) {
-    this.state =
-      file && fs.existsSync(file)
-        ? (JSON.parse(fs.readFileSync(file, "utf8")) as EmulatorState)
-        : Store.empty();
+    if (file && fs.existsSync(file)) this.load(JSON.parse(fs.readFileSync(file, "utf8")) as EmulatorState);
   }
 
+  /** An empty state, in the file format. */
   static empty(): EmulatorState {
     return { version: 1, objects: {}, counters: {} };
+  }
+
+  private load(state: EmulatorState): void {
+    // JSON.parse makes every key an own property (even "__proto__"), so Object.entries sees exactly the file.
+    for (const [kind, byId] of Object.entries(state.objects ?? {}))
+      this.objects.set(kind, new Map(Object.entries(byId)));
+    for (const [name, value] of Object.entries(state.counters ?? {})) this.counters.set(name, value);
+  }
+
+  /** The state in the file format (Object.fromEntries defines own properties, never setters). */
+  snapshot(): EmulatorState {
+    return {
+      version: 1,
+      objects: Object.fromEntries([...this.objects].map(([kind, byId]) => [kind, Object.fromEntries(byId)])),
+      counters: Object.fromEntries(this.counters),
+    };
   }
 
   /** Writes the state file (temp file + rename, so a crash never leaves half a file). */
@@ -48,31 +67,40 @@ export class Store {
     if (!this.file) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    fs.writeFileSync(tmp, JSON.stringify(this.snapshot(), null, 1));
     fs.renameSync(tmp, this.file);
   }
 
+  /** Empties everything, on disk too. */
   reset(): void {
-    this.state = Store.empty();
+    this.objects.clear();
+    this.counters.clear();
     this.save();
   }
 
   /** All objects of a kind. */
   all(kind: string): StoredObject[] {
-    return Object.values(this.state.objects[kind] ?? {});
+    return [...(this.objects.get(kind)?.values() ?? [])];
   }
 
+  /** One object, or undefined (also for ids such as `__proto__`: maps have no inherited keys). */
   get(kind: string, id: string): StoredObject | undefined {
-    return this.state.objects[kind]?.[id];
+    return this.objects.get(kind)?.get(id);
   }
 
+  /** Stores `obj` under `kind`/`id`. */
   put(kind: string, id: string, obj: StoredObject): StoredObject {
-    (this.state.objects[kind] ??= {})[id] = obj;
+    let byId = this.objects.get(kind);
+    if (!byId) this.objects.set(kind, (byId = new Map()));
+    byId.set(id, obj);
     return obj;
   }
 
+  /** Removes an object (nothing happens when it does not exist). */
   remove(kind: string, id: string): void {
-    delete this.state.objects[kind]?.[id];
+    const byId = this.objects.get(kind);
+    byId?.delete(id);
+    if (byId?.size === 0) this.objects.delete(kind); // an empty kind is the same state as no kind
   }
 
   /** A fresh UUID. */
@@ -82,18 +110,15 @@ export class Store {
 
   /** The next integer of a sequence (cloud users, DNS records, vRack tasks have integer ids). */
   next(sequence: string, start = 1000): number {
-    this.state.counters[sequence] = (this.state.counters[sequence] ?? start) + 1;
-    return this.state.counters[sequence];
+    const value = (this.counters.get(sequence) ?? start) + 1;
+    this.counters.set(sequence, value);
+    return value;
   }
 
   /** Every object, for inspection, without `_meta` but with its kind. */
   inventory(): { kind: string; id: string; object: Record<string, unknown> }[] {
-    return Object.entries(this.state.objects).flatMap(([kind, byId]) =>
-      Object.entries(byId).map(([id, o]) => {
-        const { _meta, ...object } = o;
-        void _meta;
-        return { kind, id, object };
-      }),
+    return [...this.objects].flatMap(([kind, byId]) =>
+      [...byId].map(([id, o]) => ({ kind, id, object: publicView(o) })),
     );
   }
 }

@@ -85,7 +85,13 @@ export function statusOf(
 ): string {
   if (o._meta.deleteAt !== undefined) return words.deleting ?? "DELETING";
   if (o._meta.failed && ctx.now >= o._meta.readyAt) return words.error ?? "ERROR";
-  return ctx.now < o._meta.readyAt ? words.pending : words.ready;
+  return ctx.now < o._meta.readyAt ? (o._meta.pending ?? words.pending) : words.ready;
+}
+
+/** Starts asynchronous work on an existing object: it shows `pending` until the configured delay has passed. */
+export function startWork(ctx: RouteContext, o: StoredObject, pending: string): void {
+  o._meta.readyAt = ctx.now + ctx.delayMs;
+  o._meta.pending = pending;
 }
 
 /** Starts deleting: immediate without delay, else the object answers "deleting" until it is gone. */

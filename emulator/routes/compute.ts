@@ -1,6 +1,6 @@
-/** SSH keys, instances (v1, operation-based), volumes, backup workflows, and the flavor/image lookups. */
+/** SSH keys, instances (v1, operation-based), backup workflows, and the flavor/image lookups. */
 import { createHash } from "crypto";
-import { emulatedCatalog } from "../catalog";
+import { flavors, images } from "../catalog";
 import { conflict, notFound } from "../errors";
 import {
   omit,
@@ -11,40 +11,15 @@ import {
   find,
   operation,
   requireFields,
-  startDelete,
   statusOf,
   view,
   type Route,
   type RouteContext,
 } from "./common";
 import { allocateAddress } from "./network";
+import { detachInstance } from "./volumes";
 
 const P = "/1.0/cloud/project/:sn";
-
-/** A stable UUID for a catalog item in a region (the same on every run, like real per-region ids). */
-export function catalogId(kind: string, region: string, name: string): string {
-  const h = createHash("sha1").update(`${kind}/${region}/${name}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function flavors(region: string) {
-  return Object.entries(emulatedCatalog().flavors).map(([name, f]) => ({
-    id: catalogId("flavor", region, name),
-    name,
-    region,
-    vcpus: f.vcpus,
-    ram: f.ramGb * 1000,
-    disk: 50,
-    type: "ovh.ssd.eg",
-    osType: "linux",
-    available: true,
-    inboundBandwidth: 500,
-    outboundBandwidth: 500,
-    quota: 20,
-    planCodes: { hourly: `${name}.consumption`, monthly: `${name}.monthly.postpaid` },
-    capabilities: [],
-  }));
-}
 
 function instanceView(ctx: RouteContext, id: string) {
   const i = find(ctx, "instance", id);
@@ -99,22 +74,7 @@ export const computeRoutes: Route[] = [
     method: "GET",
     path: `${P}/image`,
     handler: (ctx) => {
-      const region = ctx.query.get("region") ?? "GRA11";
-      return emulatedCatalog().images.map((name) => ({
-        id: catalogId("image", region, name),
-        name,
-        region,
-        type: "linux",
-        visibility: "public",
-        status: "active",
-        creationDate: "2026-01-01T00:00:00Z",
-        minDisk: 0,
-        minRam: 0,
-        size: 2.5,
-        flavorType: null,
-        planCode: null,
-        user: name.split(" ")[0].toLowerCase(),
-      }));
+      return images(ctx.query.get("region") ?? "GRA11");
     },
   },
   {
@@ -171,85 +131,9 @@ export const computeRoutes: Route[] = [
     path: `${P}/instance/:id`,
     handler: (ctx) => {
       find(ctx, "instance", ctx.params.id);
-      for (const v of ctx.store.all("volume"))
-        v.attachedTo = ((v.attachedTo as string[]) ?? []).filter((i) => i !== ctx.params.id);
+      // OVH detaches the instance's volumes (they survive it, as "available").
+      detachInstance(ctx, ctx.params.id);
       ctx.store.remove("instance", ctx.params.id);
-      return null;
-    },
-  },
-  {
-    method: "POST",
-    path: `${P}/region/:region/volume`,
-    handler: (ctx) => {
-      const body = bodyObject(ctx);
-      requireFields(body, "size");
-      const id = ctx.store.uuid();
-      create(
-        ctx,
-        "volume",
-        id,
-        defined({
-          id,
-          name: body.name ?? id,
-          description: body.description,
-          size: body.size,
-          type: body.type ?? "classic",
-          region: ctx.params.region,
-          attachedTo: [],
-        }),
-      );
-      return operation(ctx, "volume#create", [ctx.params.region], id);
-    },
-  },
-  {
-    method: "GET",
-    path: `${P}/region/:region/volume/:id`,
-    handler: (ctx) => {
-      const v = find(ctx, "volume", ctx.params.id);
-      return view(v, {
-        status: (v.attachedTo as string[]).length
-          ? "in-use"
-          : statusOf(ctx, v, {
-              pending: "creating",
-              ready: "available",
-              error: "error",
-              deleting: "deleting",
-            }),
-      });
-    },
-  },
-  {
-    method: "POST",
-    path: `${P}/volume/:id/attach`,
-    handler: (ctx) => {
-      const v = find(ctx, "volume", ctx.params.id);
-      const { instanceId } = bodyObject(ctx) as { instanceId?: string };
-      const instance = find(ctx, "instance", String(instanceId));
-      v.attachedTo = [String(instanceId)];
-      instance.attachedVolumes = [...(instance.attachedVolumes as { id: string }[]), { id: ctx.params.id }];
-      return view(v, { status: "in-use" });
-    },
-  },
-  {
-    method: "POST",
-    path: `${P}/volume/:id/detach`,
-    handler: (ctx) => {
-      const v = find(ctx, "volume", ctx.params.id);
-      const { instanceId } = bodyObject(ctx) as { instanceId?: string };
-      v.attachedTo = [];
-      const instance = ctx.store.get("instance", String(instanceId));
-      if (instance)
-        instance.attachedVolumes = (instance.attachedVolumes as { id: string }[]).filter(
-          (x) => x.id !== ctx.params.id,
-        );
-      return view(v, { status: "available" });
-    },
-  },
-  {
-    method: "DELETE",
-    path: `${P}/region/:region/volume/:id`,
-    handler: (ctx) => {
-      startDelete(ctx, "volume", ctx.params.id);
       return null;
     },
   },

@@ -13,14 +13,19 @@ import {
   type Route,
   type RouteContext,
 } from "./common";
-import { catalogId } from "./compute";
-import { emulatedCatalog } from "../catalog";
+import { loadBalancerFlavors } from "../catalog";
 
 const P = "/1.0/cloud/project/:sn";
 
 function zone(ctx: RouteContext, zones: readonly string[]): string {
   if (!zones.includes(ctx.params.zone)) throw notFound("zone", ctx.params.zone);
   return ctx.params.zone;
+}
+
+/** OVH stores TXT targets quoted, on create and on update alike. */
+function storedTarget(type: string, target: unknown): string {
+  const text = String(target);
+  return type === "TXT" && !/^".*"$/.test(text) ? `"${text}"` : text;
 }
 
 function recordView(ctx: RouteContext, id: string) {
@@ -43,11 +48,7 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
         if (!Number.isInteger(ttl) || (ttl !== 0 && ttl < 60))
           throw badRequest("[ttl] must be 0 or at least 60");
         const type = String(body.fieldType);
-        // OVH stores TXT targets quoted.
-        const target =
-          type === "TXT" && !/^".*"$/.test(String(body.target))
-            ? `"${String(body.target)}"`
-            : String(body.target);
+        const target = storedTarget(type, body.target);
         const id = ctx.store.next("record", 5000000000);
         return view(
           create(ctx, "record", String(id), {
@@ -91,7 +92,9 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
         zone(ctx, zones);
         const r = find(ctx, "record", ctx.params.id);
         const body = bodyObject(ctx);
-        for (const k of ["subDomain", "target", "ttl"]) if (body[k] !== undefined) r[k] = body[k];
+        if (body.subDomain !== undefined) r.subDomain = body.subDomain;
+        if (body.ttl !== undefined) r.ttl = body.ttl;
+        if (body.target !== undefined) r.target = storedTarget(String(r.fieldType), body.target);
         return null;
       },
     },
@@ -107,22 +110,15 @@ export function edgeRoutes(zones: readonly string[]): Route[] {
     {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor`,
-      handler: (ctx) =>
-        Object.keys(emulatedCatalog().loadBalancers.sizes).map((name) => ({
-          id: catalogId("lb", ctx.params.region, name),
-          name,
-          region: ctx.params.region,
-        })),
+      handler: (ctx) => loadBalancerFlavors(ctx.params.region),
     },
     {
       method: "GET",
       path: `${P}/region/:region/loadbalancing/flavor/:id`,
       handler: (ctx) => {
-        const name = Object.keys(emulatedCatalog().loadBalancers.sizes).find(
-          (n) => catalogId("lb", ctx.params.region, n) === ctx.params.id,
-        );
-        if (!name) throw notFound("flavorId", ctx.params.id);
-        return { id: ctx.params.id, name, region: ctx.params.region };
+        const flavor = loadBalancerFlavors(ctx.params.region).find((f) => f.id === ctx.params.id);
+        if (!flavor) throw notFound("flavorId", ctx.params.id);
+        return flavor;
       },
     },
     {

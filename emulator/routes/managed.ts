@@ -10,6 +10,7 @@ import {
   find,
   requireFields,
   startDelete,
+  startWork,
   statusOf,
   view,
   type Route,
@@ -158,7 +159,8 @@ export const managedRoutes: Route[] = [
         if (part === "updatePolicy") k.updatePolicy = body.updatePolicy;
         else if (part === "updateLoadBalancersSubnetId") k.loadBalancersSubnetId = body.loadBalancersSubnetId;
         else k[part] = body;
-        k._meta.readyAt = ctx.now + ctx.delayMs;
+        // The provider polls these with UPDATING|REDEPLOYING|RESETTING as pending states.
+        startWork(ctx, k, part === "customization" ? "UPDATING" : "REDEPLOYING");
         return null;
       },
     }),
@@ -170,7 +172,7 @@ export const managedRoutes: Route[] = [
       const k = find(ctx, "kube", ctx.params.id);
       const [major, minor] = String(k.version).split(".").map(Number);
       k.version = `${major}.${minor + 1}.0-1`;
-      k._meta.readyAt = ctx.now + ctx.delayMs;
+      startWork(ctx, k, "UPDATING");
       return null;
     },
   },
@@ -242,7 +244,7 @@ export const managedRoutes: Route[] = [
         "attachFloatingIps",
       ])
         if (body[k] !== undefined) p[k] = body[k];
-      p._meta.readyAt = ctx.now + ctx.delayMs;
+      startWork(ctx, p, "UPDATING");
       return null;
     },
   },
@@ -333,7 +335,7 @@ export const managedRoutes: Route[] = [
         if (body[k] !== undefined) d[k] = body[k];
       if ((body.disk as { size?: number } | undefined)?.size)
         d.disk = { ...(d.disk as object), size: (body.disk as { size: number }).size };
-      d._meta.readyAt = ctx.now + ctx.delayMs;
+      startWork(ctx, d, "UPDATING");
       return null;
     },
   },

@@ -10,6 +10,7 @@ import {
   privateNetworkId,
   requireFields,
   startDelete,
+  startWork,
   statusOf,
   view,
   type Route,
@@ -88,7 +89,7 @@ export const networkRoutes: Route[] = [
       if (regions.some((r) => r.region === region))
         throw new OvhError(400, `Region ${region} already activated`);
       regions.push({ region, openstackId: ctx.store.uuid() });
-      n._meta.readyAt = ctx.now + ctx.delayMs;
+      startWork(ctx, n, "BUILDING");
       return networkView(ctx, ctx.params.id);
     },
   },

@@ -151,6 +151,74 @@ describe("OVH API emulator", () => {
     expect((await ovh("GET", `${P}/region/GRA11/instance/${done.resourceId}`)).status).toBe(404);
   });
 
+  it("serves the volume routes the provider uses, with attachment recorded on both sides (issue 11)", async () => {
+    const flavors = (await ovh("GET", `${P}/flavor?region=GRA11`)).body as { id: string; name: string }[];
+    const flavor = { id: (flavors.find((f) => f.name === "b3-8") as { id: string }).id };
+    const newInstance = async (name: string) => {
+      const op = (
+        await ovh("POST", `${P}/region/GRA11/instance`, {
+          name,
+          flavor,
+          bootFrom: { imageId: "img" },
+          network: { public: true },
+        })
+      ).body as { id: string };
+      return ((await ovh("GET", `${P}/operation/${op.id}`)).body as { resourceId: string }).resourceId;
+    };
+    const newVolume = async (body: Record<string, unknown>) => {
+      const op = (await ovh("POST", `${P}/region/GRA11/volume`, body)).body as { id: string };
+      return ((await ovh("GET", `${P}/operation/${op.id}`)).body as { resourceId: string }).resourceId;
+    };
+    const vm = await newInstance("vm-1");
+    const attached = await newVolume({ name: "data", size: 10, type: "classic", instanceId: vm });
+    expect((await ovh("GET", `${P}/region/GRA11/volume/${attached}`)).body).toMatchObject({
+      status: "in-use",
+      attachedTo: [vm],
+      size: 10,
+    });
+    expect((await ovh("GET", `${P}/region/GRA11/instance/${vm}`)).body).toMatchObject({
+      attachedVolumes: [{ id: attached }],
+    });
+    expect((await ovh("PUT", `${P}/volume/${attached}`, { name: "data2", description: "d" })).status).toBe(
+      200,
+    );
+    expect((await ovh("POST", `${P}/volume/${attached}/upsize`, { size: 30 })).body).toMatchObject({
+      name: "data2",
+      description: "d",
+      size: 30,
+    });
+    expect((await ovh("POST", `${P}/volume/${attached}/upsize`, { size: 20 })).status).toBe(400);
+    // The provider deletes an attached volume without detaching it first: OVH detaches it.
+    expect((await ovh("DELETE", `${P}/volume/${attached}`)).status).toBe(200);
+    expect((await ovh("GET", `${P}/region/GRA11/volume/${attached}`)).status).toBe(404);
+    expect((await ovh("GET", `${P}/region/GRA11/instance/${vm}`)).body).toMatchObject({
+      attachedVolumes: [],
+    });
+    expect((await ovh("DELETE", `${P}/volume/${attached}`)).status).toBe(404);
+
+    // attach and detach routes, and a deleted instance leaves its volumes available
+    const loose = await newVolume({ name: "loose", size: 5 });
+    expect((await ovh("POST", `${P}/volume/${loose}/attach`, { instanceId: vm })).body).toMatchObject({
+      status: "in-use",
+      attachedTo: [vm],
+    });
+    expect((await ovh("POST", `${P}/volume/${loose}/attach`, { instanceId: vm })).status).toBe(400);
+    expect((await ovh("POST", `${P}/volume/${loose}/detach`, { instanceId: vm })).body).toMatchObject({
+      status: "available",
+      attachedTo: [],
+    });
+    await ovh("POST", `${P}/volume/${loose}/attach`, { instanceId: vm });
+    expect((await ovh("DELETE", `${P}/instance/${vm}`)).status).toBe(200);
+    expect((await ovh("GET", `${P}/region/GRA11/volume/${loose}`)).body).toMatchObject({
+      status: "available",
+      attachedTo: [],
+    });
+    // An attachment to a missing instance creates nothing.
+    const before = emu.store.all("volume").length;
+    expect((await ovh("POST", `${P}/region/GRA11/volume`, { size: 5, instanceId: vm })).status).toBe(404);
+    expect(emu.store.all("volume")).toHaveLength(before);
+  });
+
   it("shows asynchronous statuses at the configured speed", async () => {
     await emu.close();
     emu = await startEmulator({ delayMs: 400 });
