@@ -12,6 +12,8 @@ import { explain } from "./commands/explain";
 import { emulatorCommand, type EmulatorStartOptions } from "./commands/emulator";
 import { plan } from "./commands/plan";
 import { registerStackCommands } from "./commands/stackCommands";
+import { registerBackendCommands } from "./commands/backend";
+import { registerFleetCommands } from "../delivery/fleetPlan";
 import { deliveryContext } from "../delivery/context";
 import { newEnvironment } from "../delivery/newEnvironment";
 import { fleetStatus, printStatus } from "../delivery/status";
@@ -75,6 +77,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerStackCommands(program, io, setExit, () => ({
+    blueprints: program.opts<{ blueprints?: string }>().blueprints,
+  }));
+  registerBackendCommands(program, io, setExit, () => ({
+    blueprints: program.opts<{ blueprints?: string }>().blueprints,
+  }));
+  registerFleetCommands(program, io, setExit, () => ({
     blueprints: program.opts<{ blueprints?: string }>().blueprints,
   }));
 

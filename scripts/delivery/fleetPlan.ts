@@ -1,0 +1,286 @@
+/**
+ * Fleets over CI runners: `majordome fleet plan` turns a selection into waves of independent jobs (each one
+ * `majordome deliver <client>/<env>`) that a CI system fans out, and `majordome fleet merge` folds the jobs'
+ * `--json` results back into one fleet report. The CI runners, not Majordome, schedule the work; the shared
+ * backend's lock guarantees one writer per stack.
+ *
+ * Selection is {@link selectEnvironments} and dependencies are the blueprints' `dependsOn` restricted to the
+ * selection, exactly as {@link runFleet} orders a local fleet: an environment is in wave N+1 when the deepest
+ * of its selected dependencies is in wave N. Destroy reverses the waves (dependents go first).
+ */
+import { Command, Option } from "commander";
+import * as fs from "fs";
+import { ExitCode, UserError } from "../cli/errors";
+import type { Io } from "../cli/io";
+import { fleetExitCode, markdownSummary, printSummary, selectEnvironments, type Selection } from "./fleet";
+import { BlueprintLoader } from "../../blueprints/lib/loader";
+import { BlueprintRepository } from "../../blueprints/lib/repository";
+import * as path from "path";
+import type { EnvResult } from "./operations";
+
+/** One CI job: one environment, one command. */
+export interface FleetJob {
+  /** `client/env`. */
+  readonly environment: string;
+  /** The Pulumi stack (`client-env`), also a safe job and artefact name. */
+  readonly stack: string;
+  /** The command the job runs (without output flags). */
+  readonly command: string;
+}
+
+/** A set of jobs that may run at once: none depends on another. */
+export interface FleetWave {
+  /** 1-based. */
+  readonly wave: number;
+  readonly jobs: readonly FleetJob[];
+}
+
+/** The waves of a fleet operation, in the order they must run. */
+export interface FleetPlan {
+  readonly operation: "deliver" | "destroy";
+  readonly waves: readonly FleetWave[];
+}
+
+/**
+ * Orders `selectors` into waves from `depsOf` (dependencies outside the selection are ignored, as in a local
+ * fleet). A cycle is bad input (exit 2) naming its members, since no wave order exists.
+ */
+export function planWaves(
+  selectors: readonly string[],
+  depsOf: (selector: string) => readonly string[],
+  operation: FleetPlan["operation"] = "deliver",
+): FleetPlan {
+  const depth = new Map<string, number>();
+  const visit = (sel: string, chain: readonly string[]): number => {
+    const known = depth.get(sel);
+    if (known !== undefined) return known;
+    if (chain.includes(sel))
+      throw new UserError(
+        `dependency cycle: ${[...chain.slice(chain.indexOf(sel)), sel].join(" -> ")}`,
+        "fix metadata.dependsOn in these blueprints",
+      );
+    const deps = depsOf(sel).filter((d) => d !== sel && selectors.includes(d));
+    const d = deps.length ? 1 + Math.max(...deps.map((x) => visit(x, [...chain, sel]))) : 0;
+    depth.set(sel, d);
+    return d;
+  };
+  for (const s of selectors) visit(s, []);
+  const count = selectors.length ? Math.max(...selectors.map((s) => depth.get(s) ?? 0)) + 1 : 0;
+  const levels = Array.from({ length: count }, (_, i) =>
+    [...selectors].filter((s) => depth.get(s) === i).sort(),
+  );
+  if (operation === "destroy") levels.reverse();
+  return {
+    operation,
+    waves: levels.map((sels, i) => ({
+      wave: i + 1,
+      jobs: sels.map((environment) => ({
+        environment,
+        stack: environment.replace("/", "-"),
+        command: `majordome ${operation} ${environment}`,
+      })),
+    })),
+  };
+}
+
+/** The plan of a selection from the blueprints (invalid blueprints get no dependencies; their job reports them). */
+export function fleetPlan(
+  loader: BlueprintLoader,
+  selection: Selection,
+  operation: FleetPlan["operation"] = "deliver",
+): FleetPlan {
+  const selectors = selectEnvironments(loader, selection);
+  return planWaves(
+    selectors,
+    (sel) => {
+      const [c, e] = sel.split("/");
+      try {
+        return loader.loadEnvironment(c, e).resolved.dependsOn;
+      } catch {
+        return [];
+      }
+    },
+    operation,
+  );
+}
+
+/** The output formats of `fleet plan`. */
+export type FleetPlanFormat = "json" | "github" | "gitlab";
+
+/** Options of the GitLab child pipeline. */
+export interface GitlabPlanOptions {
+  /** Container image of every job. @default node:20-bookworm */
+  readonly image?: string;
+}
+
+/**
+ * GitHub Actions: `key=value` lines for `$GITHUB_OUTPUT`: `waves=<n>`, `operation=…`, and `wave<i>=<matrix>`
+ * (a compact `{"include":[…]}` object for `strategy.matrix: ${{ fromJSON(needs.plan.outputs.wave1) }}`) for
+ * each wave. GitHub has no dynamic job graph, so a workflow declares a fixed number of wave jobs and skips
+ * empty ones (`if: needs.plan.outputs.wave3 != ''`); `waves` lets it refuse a plan deeper than it declares.
+ */
+function githubOutputs(plan: FleetPlan): string {
+  return [
+    `operation=${plan.operation}`,
+    `waves=${plan.waves.length}`,
+    ...plan.waves.map(
+      (w) =>
+        `wave${w.wave}=${JSON.stringify({ include: w.jobs.map((j) => ({ environment: j.environment, stack: j.stack })) })}`,
+    ),
+  ].join("\n");
+}
+
+/**
+ * GitLab CI: a child pipeline (YAML; JSON is valid YAML, and keeps quoting exact) with one stage per wave, one
+ * job per environment writing `results/<stack>.json`, and a summary job that merges them. `parallel:matrix` is
+ * static, so the parent pipeline generates this file and triggers it (`trigger: include: artifact:`).
+ */
+function gitlabPipeline(plan: FleetPlan, options: GitlabPlanOptions): string {
+  const stages = [...plan.waves.map((w) => `wave-${w.wave}`), "summary"];
+  const pipeline: Record<string, unknown> = {
+    stages,
+    default: {
+      image: options.image ?? "node:20-bookworm",
+      before_script: ["npm ci", 'export PATH="$(bash scripts/engine/setup.sh):$PATH"'],
+    },
+    variables: { PULUMI_SKIP_UPDATE_CHECK: "true" },
+  };
+  const jobNames: string[] = [];
+  for (const w of plan.waves)
+    for (const j of w.jobs) {
+      const name = `${plan.operation} ${j.environment}`;
+      jobNames.push(name);
+      pipeline[name] = {
+        stage: `wave-${w.wave}`,
+        resource_group: j.stack, // one job per stack at a time across pipelines (the backend lock is the guard)
+        script: ["mkdir -p results", `npx ${j.command} --quiet --json > results/${j.stack}.json`],
+        artifacts: { when: "always", paths: ["results/", ".majordome/reports/"] },
+      };
+    }
+  pipeline["fleet summary"] = {
+    stage: "summary",
+    when: "always",
+    needs: jobNames.map((job) => ({ job, artifacts: true })),
+    script: [
+      "npx majordome fleet merge results/*.json --markdown > fleet-report.md; code=$?; cat fleet-report.md; exit $code",
+    ],
+    artifacts: { when: "always", paths: ["fleet-report.md", "results/"] },
+  };
+  if (jobNames.length === 0) {
+    // GitLab refuses a pipeline without jobs in its stages; an empty fleet still yields a (trivial) report.
+    pipeline.stages = ["summary"];
+    pipeline["fleet summary"] = {
+      stage: "summary",
+      script: ['echo "no environment selected"'],
+    };
+  }
+  return JSON.stringify(pipeline, null, 2);
+}
+
+/** Renders a plan in `format`. */
+export function formatFleetPlan(
+  plan: FleetPlan,
+  format: FleetPlanFormat,
+  options: GitlabPlanOptions = {},
+): string {
+  if (format === "github") return githubOutputs(plan);
+  if (format === "gitlab") return gitlabPipeline(plan, options);
+  return JSON.stringify(plan, null, 2);
+}
+
+/**
+ * Merges per-job `--json` outputs (`{command, results}`) into one fleet result list. A missing or unreadable
+ * file is a failed environment, not a crash: a job that died before printing must still show in the report.
+ */
+export function mergeResults(files: readonly string[]): { command: string; results: EnvResult[] } {
+  let command = "";
+  const results: EnvResult[] = [];
+  for (const file of files) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as { command?: string; results?: EnvResult[] };
+      if (!Array.isArray(parsed.results)) throw new Error("no results array");
+      command ||= parsed.command ?? "";
+      results.push(...parsed.results);
+    } catch (e) {
+      results.push({
+        selector: file,
+        status: "failed",
+        summary: `no usable result: ${(e as Error).message.split("\n")[0]}`,
+        changes: [],
+        seconds: 0,
+      });
+    }
+  }
+  return { command, results: results.sort((a, b) => a.selector.localeCompare(b.selector)) };
+}
+
+/** Registers `majordome fleet plan` and `majordome fleet merge`. */
+export function registerFleetCommands(
+  program: Command,
+  io: Io,
+  setExit: (code: number) => void,
+  common: () => { blueprints?: string },
+): void {
+  const fleet = program
+    .command("fleet")
+    .description("fan a fleet out over CI runners: plan waves, merge results");
+  fleet
+    .command("plan")
+    .description("print the selected environments as waves of CI jobs, in dependency order")
+    .argument("[environments...]", "<client>/<environment> selectors")
+    .option("--all", "every environment")
+    .addOption(new Option("--client <id>", "every environment of one client"))
+    .addOption(
+      new Option("--label <key=value>", "only environments with this label (repeatable)").argParser(
+        (v: string, prev: string[] = []) => [...prev, v],
+      ),
+    )
+    .addOption(
+      new Option("--format <format>", "output format").choices(["json", "github", "gitlab"]).default("json"),
+    )
+    .option("--destroy", "plan destroy jobs, dependents first")
+    .option("--image <image>", "container image of the GitLab jobs (gitlab format)")
+    .action(
+      (
+        selectors: string[],
+        o: {
+          all?: boolean;
+          client?: string;
+          label?: string[];
+          format: FleetPlanFormat;
+          destroy?: boolean;
+          image?: string;
+        },
+      ) => {
+        // Planning reads blueprints only: no engine, no state, no credentials (a CI job runs it first and fast).
+        const root = common().blueprints;
+        const loader = new BlueprintLoader(
+          root ? { repository: new BlueprintRepository(path.resolve(root)) } : {},
+        );
+        const plan = fleetPlan(
+          loader,
+          { selectors, all: o.all, client: o.client, labels: o.label },
+          o.destroy ? "destroy" : "deliver",
+        );
+        io.out(formatFleetPlan(plan, o.format, o.image ? { image: o.image } : {}));
+        io.err(
+          `fleet plan: ${plan.waves.reduce((n, w) => n + w.jobs.length, 0)} job(s) in ${plan.waves.length} wave(s)`,
+        );
+        setExit(ExitCode.Ok);
+      },
+    );
+  fleet
+    .command("merge")
+    .description("merge the --json results of fleet jobs into one report (exit code as for the whole fleet)")
+    .argument("<files...>", "per-job JSON results")
+    .option("--json", "print the merged results as JSON")
+    .option("--markdown", "print a Markdown summary")
+    .action((files: string[], o: { json?: boolean; markdown?: boolean }) => {
+      const merged = mergeResults(files);
+      if (o.json) io.out(JSON.stringify(merged, null, 2));
+      else if (o.markdown)
+        io.out(markdownSummary(`Majordome fleet ${merged.command || "run"}`, merged.results));
+      printSummary(merged.results, io);
+      setExit(fleetExitCode(merged.results));
+    });
+}
