@@ -141,7 +141,12 @@ function gitlabPipeline(plan: FleetPlan, options: GitlabPlanOptions): string {
     stages,
     default: {
       image: options.image ?? "node:20-bookworm",
-      before_script: ["npm ci", 'export PATH="$(bash scripts/engine/setup.sh):$PATH"'],
+      // As the parent template (docs/ci/gitlab-ci.yml): the official engine, used as is.
+      before_script: [
+        "npm ci",
+        "curl -fsSL https://get.pulumi.com | sh",
+        'export PATH="$HOME/.pulumi/bin:$PATH"',
+      ],
     },
     variables: { PULUMI_SKIP_UPDATE_CHECK: "true" },
   };
