@@ -77,7 +77,7 @@ describe("fleet plan formats", () => {
     ]);
   });
 
-  it("gitlab: a child pipeline with a stage per wave and a summary needing every job", () => {
+  it("gitlab: a child pipeline with a stage per wave and a summary stage after every wave", () => {
     const pipeline = JSON.parse(formatFleetPlan(plan, "gitlab", { image: "node:20" }));
     expect(pipeline.stages).toEqual(["wave-1", "wave-2", "summary"]);
     expect(pipeline.default.image).toBe("node:20");
@@ -86,11 +86,10 @@ describe("fleet plan formats", () => {
       resource_group: "a-d",
       script: ["mkdir -p results", "npx majordome deliver a/d --quiet --json > results/a-d.json"],
     });
-    expect(pipeline["fleet summary"].needs.map((n: { job: string }) => n.job)).toEqual([
-      "deliver a/b",
-      "deliver a/c",
-      "deliver a/d",
-    ]);
+    expect(pipeline["fleet summary"]).toMatchObject({ stage: "summary", when: "always" });
+    expect(pipeline["fleet summary"].script[0]).toMatch(
+      /^npx majordome fleet merge results\/a-b\.json results\/a-c\.json results\/a-d\.json --markdown/,
+    );
   });
 
   it("json: the plan itself", () => {
