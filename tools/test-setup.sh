@@ -24,3 +24,4 @@ bash scripts/engine/setup.sh >/dev/null
 # The emulator test drives the emulator with the real OVH Go client; fetch its module now, so tests run offline.
 (cd tests/emulator-client && go mod download)
 bash tools/testhost/build-rootfs.sh >/dev/null
+bash tools/s3server/setup.sh >/dev/null # SeaweedFS: the S3-compatible server of the team-state tests

@@ -8,6 +8,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { processIo, type Io } from "../../base/io";
 import type { BlueprintLoader } from "../../blueprints/lib/loader";
 import { reportError } from "./errors";
+import { registerBackendCommands } from "./commands/backend";
+import { registerFleetCommands } from "./commands/fleet";
 import { registerStackCommands } from "./commands/stackCommands";
 
 /** Builds the command tree; `setExit` receives each command's exit code. */
@@ -68,6 +70,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerStackCommands(program, io, setExit, () => ({ blueprints: blueprintsRoot() }));
+  registerFleetCommands(program, io, setExit, () => ({ blueprints: blueprintsRoot() }));
+  registerBackendCommands(program, io, setExit, () => ({ blueprints: blueprintsRoot() }));
 
   program
     .command("status")
