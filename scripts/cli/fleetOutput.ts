@@ -24,6 +24,10 @@ export function printSummary(results: readonly EnvResult[], io: Io): void {
       r.reportPath ? displayPath(r.reportPath) : "",
     ]);
   io.err(table.toString());
+  for (const r of results.filter((x) => x.retries?.length))
+    io.err(
+      `\n${r.selector}: rode out ${r.retries?.length} transient failure(s):\n  ${r.retries?.join("\n  ")}`,
+    );
   for (const r of results.filter((x) => x.error && x.status !== "succeeded"))
     io.err(`\n${r.selector}: ${r.error}`);
 }

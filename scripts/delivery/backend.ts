@@ -178,6 +178,7 @@ export async function backendUnlock(
       stateDir: ctx.stateDir,
       backendUrl: ctx.backendUrl,
       passphrase: ctx.passphrase,
+      ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
       isolated: ctx.isolated,
       ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
     });

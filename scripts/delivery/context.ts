@@ -26,8 +26,10 @@ export interface DeliveryContext {
   readonly reportsDir: string;
   /** Majordome's own delivery locks. */
   readonly locksDir: string;
-  /** Secrets passphrase. */
-  readonly passphrase: string;
+  /** Secrets passphrase (none when a KMS secrets provider is set). */
+  readonly passphrase?: string;
+  /** Secrets provider of new stacks, from MAJORDOME_SECRETS_PROVIDER (a team's KMS). */
+  readonly secretsProvider?: string;
   /** Run the program from a throwaway project folder (tests). */
   readonly isolated: boolean;
   /** Blueprints root, when not the project's. */
@@ -56,7 +58,8 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
   let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
   if (passphrase === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE)
     passphrase = fs.readFileSync(process.env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").trim();
-  if (passphrase === undefined) {
+  const secretsProvider = process.env.MAJORDOME_SECRETS_PROVIDER;
+  if (passphrase === undefined && !secretsProvider) {
     // Local default: a random passphrase kept beside the local state, readable by this user only. Teams set
     // PULUMI_CONFIG_PASSPHRASE (or a KMS secrets provider) instead.
     const file = path.join(home, "passphrase");
@@ -81,6 +84,7 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
     reportsDir: path.join(home, "reports"),
     locksDir: path.join(home, "locks"),
     passphrase,
+    ...(secretsProvider ? { secretsProvider } : {}),
     isolated: options.isolated ?? false,
     ...(options.prompt ? { prompt: options.prompt } : {}),
     ...(blueprintsRoot ? { blueprintsRoot } : {}),

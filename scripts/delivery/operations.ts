@@ -9,10 +9,19 @@ import { BlueprintError, formatIssues } from "../../blueprints/lib/issues";
 import type { LoadedEnvironment } from "../../blueprints/lib/loader";
 import { PROJECT_ROOT } from "../../base/paths";
 import { LockedError, UserError } from "../../base/errors";
+import { processAlive } from "../../base/processes";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
+import {
+  classifyEngineFailure,
+  cleanEngineMessage,
+  DEFAULT_RETRY,
+  lockHolders,
+  nextDelay,
+  type RetryPolicy,
+} from "./engineErrors";
 import { buildReport, writeReport } from "./report";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 
@@ -32,6 +41,8 @@ export interface EnvResult {
   readonly seconds: number;
   readonly error?: string;
   readonly reportPath?: string;
+  /** Transient failures `deliver` rode out, one line per retried pass. */
+  readonly retries?: readonly string[];
 }
 
 /** Progress callbacks. */
@@ -50,6 +61,8 @@ export interface OperationOptions {
   readonly forceProduction?: boolean;
   /** Must equal the environment selector to destroy production. */
   readonly confirm?: string;
+  /** How `deliver` retries transient engine failures. @default DEFAULT_RETRY */
+  readonly retry?: RetryPolicy;
 }
 
 function versions(ws: LocalWorkspace): Record<string, string> {
@@ -83,6 +96,7 @@ async function openStack(
     stateDir: ctx.stateDir,
     backendUrl: ctx.backendUrl,
     passphrase: ctx.passphrase,
+    ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
     isolated: ctx.isolated,
     ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
   });
@@ -108,7 +122,14 @@ async function openStack(
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
   await waitForOrphanedEngines(ctx, name, progress);
-  await clearPendingOperations(stack, progress);
+  try {
+    await clearPendingOperations(stack, progress);
+  } catch (e) {
+    // On a shared backend a killed delivery's engine lock is only seen here, when the state is first written.
+    const locked = classifyEngineFailure(e instanceof Error ? e.message : String(e)).kind === "locked";
+    if (!locked || !(await clearDeadEngineLocks(stack, e, progress))) throw e;
+    await clearPendingOperations(stack, progress);
+  }
   await applyStackConfig(stack, config);
   return { ws, stack };
 }
@@ -138,10 +159,9 @@ async function waitForOrphanedEngines(
       said = true;
     }
     if (Date.now() > deadline)
-      throw new UserError(
+      throw new LockedError(
         `${name}: the engine of an interrupted delivery (${live[0].holder}) is still running after ${timeoutMs / 60000} minutes`,
         `stop it (kill ${live[0].pid}) and deliver again`,
-        5,
       );
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -191,18 +211,29 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
       seconds,
       error: e.hint ? `${e.message}\n  hint: ${e.hint}` : e.message,
     };
-  const message = e instanceof Error ? e.message : String(e);
+  const message = cleanEngineMessage(e instanceof Error ? e.message : String(e));
+  const classified = classifyEngineFailure(message);
+  if (classified.kind === "locked") {
+    const holders = lockHolders(message).map((h) => h.holder);
+    return {
+      selector,
+      status: "locked",
+      summary: `locked by another delivery${holders.length ? `: ${holders.join(", ")}` : ""}`,
+      changes,
+      seconds,
+      error: [
+        classified.line,
+        ...holders.map((h) => `  held by ${h}`),
+        `  hint: wait for it to finish; if that delivery is gone for good: majordome backend unlock ${selector} --yes`,
+      ].join("\n"),
+    };
+  }
   // The engine's own message says what failed; keep its diagnostics, drop the CLI's command-line noise.
-  const relevant = message
-    .split("\n")
-    .filter(
-      (l) =>
-        /error|failed|refused|denied|timed out|host "/i.test(l) && !/^\s*(code|stdout|stderr|err\?):/.test(l),
-    );
+  const relevant = message.split("\n").filter((l) => /error|failed|refused|denied|timed out|host "/i.test(l));
   return {
     selector,
     status: "failed",
-    summary: (relevant[0] ?? message.split("\n")[0]).trim().slice(0, 300),
+    summary: (classified.line || message.split("\n")[0]).trim().slice(0, 300),
     changes,
     seconds,
     error: [...new Set(relevant.map((l) => l.trim()))].join("\n") || message,
@@ -222,6 +253,7 @@ export async function deliverOne(
   let loaded: LoadedEnvironment | undefined;
   let ws: LocalWorkspace | undefined;
   let applied = new ChangeCollector();
+  const retries: string[] = [];
   try {
     loaded = loadSelected(ctx, selector);
     lock = acquireLock(
@@ -232,46 +264,39 @@ export async function deliverOne(
     );
     const opened = await openStack(ctx, loaded, true, progress);
     ws = opened.ws;
-    const planned = new ChangeCollector();
-    progress.line(`${selector}: previewing`);
-    // Refresh first, so drift behind our back is part of the plan (and repaired by the update).
-    await opened.stack.preview({
-      refresh: true,
-      onEvent: planned.onEvent,
-      color: "never",
-      onOutput: progress.engineOutput,
-    });
-    const risks = planned.dataLossRisks;
-    if (risks.length && !options.allowDataLoss) {
-      throw new UserError(
-        `${selector}: refusing to ${risks.map((r) => `${r.op} ${r.name} (${r.type.split(":").pop()})`).join(", ")}: this would lose data`,
-        "review the preview; if this is intended, deliver again with --allow-data-loss",
-      );
-    }
-    const planSummary = summarize(countByOp(planned.changes));
-    progress.line(
-      `${selector}: ${planSummary === "no changes" ? "no changes; confirming" : `applying: ${planSummary}`}`,
-    );
-    applied = new ChangeCollector();
-    let done = 0;
-    const total = planned.changes.length;
-    await opened.stack.up({
-      refresh: true,
-      color: "never",
-      onOutput: progress.engineOutput,
-      onEvent: (e) => {
-        applied.onEvent(e);
-        const out = e.resOutputsEvent?.metadata;
+    const policy = options.retry ?? DEFAULT_RETRY;
+    let recoveredLock = false;
+    for (let attempt = 1; ; attempt++) {
+      applied = new ChangeCollector();
+      try {
+        await enginePass(opened.stack, selector, options, progress, applied);
+        break;
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        const failed = classifyEngineFailure(e instanceof Error ? e.message : String(e));
         if (
-          out &&
-          out.op !== "same" &&
-          out.op !== "refresh" &&
-          !out.type.startsWith("pulumi:") &&
-          !out.type.startsWith("majordome:")
-        )
-          progress.line(`${selector}: ${out.op} ${out.urn.split("::").pop()} (${++done}/${total})`);
-      },
-    });
+          failed.kind === "locked" &&
+          !recoveredLock &&
+          (await clearDeadEngineLocks(opened.stack, e, progress))
+        ) {
+          recoveredLock = true;
+          attempt--; // recovering a dead delivery's lock is not a retry of ours
+          continue;
+        }
+        const delay = nextDelay(policy, attempt + 1, Date.now() - started, failed);
+        if (delay === undefined) {
+          if (failed.kind === "transient" && attempt > 1)
+            progress.line(`${selector}: still failing after ${attempt} passes; giving up`);
+          throw e;
+        }
+        retries.push(`pass ${attempt}: ${failed.reason}: ${failed.line}`);
+        progress.line(
+          `${selector}: transient failure (${failed.reason}: ${failed.line}); pass ${attempt + 1} of ${policy.attempts} in ${Math.round(delay / 1000)} s`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        await clearPendingOperations(opened.stack, progress);
+      }
+    }
     const outputs = await opened.stack.outputs();
     const report = buildReport({
       env: loaded.resolved,
@@ -290,9 +315,11 @@ export async function deliverOne(
       changes: applied.changes,
       seconds: (Date.now() - started) / 1000,
       reportPath,
+      ...(retries.length ? { retries } : {}),
     };
   } catch (e) {
-    const result = failure(selector, started, e, applied.changes);
+    const failed = failure(selector, started, e, applied.changes);
+    const result = retries.length ? { ...failed, retries } : failed;
     if (loaded && ws && result.status === "failed") {
       const report = buildReport({
         env: loaded.resolved,
@@ -310,6 +337,74 @@ export async function deliverOne(
   } finally {
     lock?.release();
   }
+}
+
+/**
+ * One engine pass of a delivery: preview with refresh (drift behind our back becomes part of the plan), the
+ * data-loss gate, then the update. Changes applied are collected into `applied`.
+ */
+async function enginePass(
+  stack: Stack,
+  selector: string,
+  options: OperationOptions,
+  progress: Progress,
+  applied: ChangeCollector,
+): Promise<void> {
+  const planned = new ChangeCollector();
+  progress.line(`${selector}: previewing`);
+  // Refresh first, so drift behind our back is part of the plan (and repaired by the update).
+  await stack.preview({
+    refresh: true,
+    onEvent: planned.onEvent,
+    color: "never",
+    onOutput: progress.engineOutput,
+  });
+  const risks = planned.dataLossRisks;
+  if (risks.length && !options.allowDataLoss) {
+    throw new UserError(
+      `${selector}: refusing to ${risks.map((r) => `${r.op} ${r.name} (${r.type.split(":").pop()})`).join(", ")}: this would lose data`,
+      "review the preview; if this is intended, deliver again with --allow-data-loss",
+    );
+  }
+  const planSummary = summarize(countByOp(planned.changes));
+  progress.line(
+    `${selector}: ${planSummary === "no changes" ? "no changes; confirming" : `applying: ${planSummary}`}`,
+  );
+  let done = 0;
+  const total = planned.changes.length;
+  await stack.up({
+    refresh: true,
+    color: "never",
+    onOutput: progress.engineOutput,
+    onEvent: (e) => {
+      applied.onEvent(e);
+      const out = e.resOutputsEvent?.metadata;
+      if (
+        out &&
+        out.op !== "same" &&
+        out.op !== "refresh" &&
+        !out.type.startsWith("pulumi:") &&
+        !out.type.startsWith("majordome:")
+      )
+        progress.line(`${selector}: ${out.op} ${out.urn.split("::").pop()} (${++done}/${total})`);
+    },
+  });
+}
+
+/**
+ * On a shared backend (S3) the engine's lock is an object in the bucket, not a local file. When every holder it
+ * names ran on this host and no longer exists, the lock is a killed delivery's leftover: clear it (`pulumi
+ * cancel`) and say so. Returns true when it did.
+ */
+async function clearDeadEngineLocks(stack: Stack, error: unknown, progress: Progress): Promise<boolean> {
+  const holders = lockHolders(error instanceof Error ? error.message : String(error));
+  const me = whoAmI().host;
+  if (holders.length === 0 || !holders.every((h) => h.host === me && !processAlive(h.pid))) return false;
+  progress.line(
+    `${stack.name}: removing the engine lock of an interrupted delivery (${holders.map((h) => h.holder).join(", ")}), which no longer runs`,
+  );
+  await stack.cancel();
+  return true;
 }
 
 /** What a delivery would change, with data-loss risks flagged. */

@@ -26,12 +26,14 @@ export function ensureEngine(): string {
 
 /** Where a workspace keeps its state and what it runs. */
 export interface WorkspaceOptions {
+  /** Secrets provider of new stacks (`pulumi stack init --secrets-provider`). @default the passphrase */
+  readonly secretsProvider?: string;
   /** Folder of the file backend (state), and of PULUMI_HOME. */
   readonly stateDir: string;
   /** Backend URL. @default file://<stateDir> */
   readonly backendUrl?: string;
-  /** Secrets passphrase. */
-  readonly passphrase: string;
+  /** Secrets passphrase (none when a KMS secrets provider is used). */
+  readonly passphrase?: string;
   /** Blueprints root. @default the project's */
   readonly blueprints?: string;
   /** Extra environment variables for the engine and the program. */
@@ -64,7 +66,7 @@ export function engineEnv(options: WorkspaceOptions): Record<string, string> {
     PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_HOME: path.join(options.stateDir, ".pulumi-home"),
     PULUMI_BACKEND_URL: options.backendUrl ?? `file://${options.stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+    ...(options.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: options.passphrase } : {}),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
@@ -79,7 +81,13 @@ export async function projectWorkspace(options: WorkspaceOptions): Promise<Local
   // The Automation API also spawns `pulumi` from this process's PATH.
   process.env.PATH = envVars.PATH;
   const workDir = options.isolated ? isolatedProject(options.stateDir) : PROJECT_ROOT;
-  return LocalWorkspace.create({ workDir, envVars, pulumiHome: envVars.PULUMI_HOME });
+  return LocalWorkspace.create({
+    workDir,
+    envVars,
+    pulumiHome: envVars.PULUMI_HOME,
+    // A team's KMS (awskms://, hashivault://, azurekeyvault://, gcpkms://) for stacks created from now on.
+    ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
+  });
 }
 
 /** Creates or selects `stackName` of the project program. */

@@ -89,6 +89,8 @@ export interface TestHostOptions {
   readonly dir?: string;
   /** Keep running after this process exits (the demo host). @default false */
   readonly detached?: boolean;
+  /** An existing private key (OpenSSH, no passphrase) to authorise instead of a new one. @default a new key */
+  readonly keyFile?: string;
 }
 
 /** Starts a test host named `name` on a loopback port. */
@@ -102,17 +104,22 @@ export async function startTestHost(
   const [upper, work, merged] = ["upper", "work", "merged"].map((d) => path.join(dir, d));
   for (const d of [upper, work, merged]) fs.mkdirSync(d);
   const keyFile = path.join(dir, "id_ed25519");
-  execFileSync("ssh-keygen", [
-    "-q",
-    "-t",
-    "ed25519",
-    "-N",
-    "",
-    "-C",
-    `majordome-test-${name}`,
-    "-f",
-    keyFile,
-  ]);
+  if (options.keyFile) {
+    fs.copyFileSync(options.keyFile, keyFile);
+    fs.chmodSync(keyFile, 0o600);
+    fs.writeFileSync(`${keyFile}.pub`, execFileSync("ssh-keygen", ["-y", "-f", keyFile]));
+  } else
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      `majordome-test-${name}`,
+      "-f",
+      keyFile,
+    ]);
   fs.mkdirSync(path.join(upper, "root", ".ssh"), { recursive: true, mode: 0o700 });
   fs.copyFileSync(`${keyFile}.pub`, path.join(upper, "root", ".ssh", "authorized_keys"));
   fs.chmodSync(path.join(upper, "root", ".ssh", "authorized_keys"), 0o600);

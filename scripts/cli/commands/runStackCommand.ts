@@ -6,6 +6,7 @@ import type { Io } from "../../../base/io";
 import { deliveryContext } from "../../delivery/context";
 import { runFleet, selectEnvironments, type Operation } from "../../delivery/fleet";
 import { deliverOne, destroyOne, driftOne, previewOne } from "../../delivery/operations";
+import { DEFAULT_RETRY } from "../../delivery/engineErrors";
 import { ask, canPrompt } from "../../delivery/prompt";
 import { fleetExitCode, markdownSummary, printSummary } from "../fleetOutput";
 import type { StackCommandOptions, StackOperation } from "./stackCommands";
@@ -47,6 +48,15 @@ export async function runStackCommand(
       allowDataLoss: o.allowDataLoss,
       forceProduction: o.forceProduction,
       confirm: o.confirm,
+      ...(o.retries !== undefined
+        ? {
+            retry: {
+              ...DEFAULT_RETRY,
+              attempts: o.retries + 1,
+              windowMs: (o.retryWindow ?? DEFAULT_RETRY.windowMs / 1000) * 1000,
+            },
+          }
+        : {}),
     },
     io,
   );

@@ -21,14 +21,21 @@ export interface StackCommandOptions {
   allowDataLoss?: boolean;
   forceProduction?: boolean;
   confirm?: string;
+  retries?: number;
+  retryWindow?: number;
+}
+
+/** Parses a whole-number flag in [min, max]; a bad value is a usage error naming the flag (exit 2). */
+export function parseWholeNumber(value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
 }
 
 /** Parses `--parallel`: a whole number from 1 to 64, refused where the flag is declared. */
 export function parseParallel(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 64)
-    throw new InvalidArgumentError(`must be a whole number from 1 to 64, not "${value}"`);
-  return n;
+  return parseWholeNumber(value, 1, 64);
 }
 
 /** Adds the options every stack command shares. */
@@ -74,6 +81,21 @@ export function registerStackCommands(
       .description("validate, preview, gate data loss, apply, and write the delivery report"),
   )
     .option("--allow-data-loss", "allow deleting or replacing databases, buckets and volumes")
+    .addOption(
+      new Option(
+        "--retries <n>",
+        "engine passes after a transient failure (5xx, 429, timeouts, resets; 0 to 10)",
+      )
+        .default(2)
+        .env("MAJORDOME_RETRIES")
+        .argParser((v: string) => parseWholeNumber(v, 0, 10)),
+    )
+    .addOption(
+      new Option("--retry-window <seconds>", "no new pass starts after this long (1 to 86400)")
+        .default(600)
+        .env("MAJORDOME_RETRY_WINDOW")
+        .argParser((v: string) => parseWholeNumber(v, 1, 86_400)),
+    )
     .action(action("deliver"));
 
   withFleetOptions(
