@@ -6,41 +6,16 @@
  * a wave's jobs once the previous wave's results are in, as `needs:` does.
  */
 import execa from "execa";
-import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
 import type { FleetPlan } from "../../scripts/delivery/fleetPlan";
+import { CLI, rehearseFanOut } from "../../tools/fanout/rehearsal";
 import { startS3Server, type S3Server } from "../../tools/s3server/s3Server";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
 
 jest.setTimeout(20 * 60 * 1000);
-
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-/**
- * A worker: claims a job by renaming it out of `todo/` (atomic, so no job runs twice), delivers it, writes the
- * `--json` result and when it ran; stops when `stop` exists.
- */
-const WORKER = `
-const fs = require("fs"), path = require("path"), { spawnSync } = require("child_process");
-const q = process.env.QUEUE, me = process.env.WORKER;
-const nap = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
-while (!fs.existsSync(path.join(q, "stop"))) {
-  let job;
-  for (const j of fs.readdirSync(path.join(q, "todo")).sort()) {
-    try { fs.renameSync(path.join(q, "todo", j), path.join(q, "claimed", me + "-" + j)); job = j; break; } catch {}
-  }
-  if (!job) { nap(); continue; }
-  const { environment, stack } = JSON.parse(fs.readFileSync(path.join(q, "claimed", me + "-" + job), "utf8"));
-  const start = Date.now();
-  const r = spawnSync("node", [process.env.CLI, "deliver", environment, "--quiet", "--json"], { encoding: "utf8" });
-  fs.writeFileSync(path.join(q, "results", stack + ".json"), r.stdout);
-  fs.writeFileSync(path.join(q, "runs", stack + ".json"), JSON.stringify({ worker: me, start, end: Date.now(), exit: r.status, stderr: r.stderr.slice(-2000) }));
-}
-`;
 
 function environment(name: string, port: number, dependsOn: string[]): string {
   return `apiVersion: majordome/v1
@@ -64,12 +39,10 @@ ${dependsOn.length ? `  dependsOn: [${dependsOn.join(", ")}]\n` : ""}hosts:
 describe("a fleet fanned out over independent workers sharing an S3 backend", () => {
   let host: TestHost;
   let s3: S3Server;
-  const workers: ChildProcess[] = [];
   beforeAll(async () => {
     [host, s3] = await Promise.all([startTestHost("s3fleet"), startS3Server({ bucket: "fleet-state" })]);
   });
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
     await Promise.all([host?.stop(), s3?.stop()]);
   });
 
@@ -114,45 +87,9 @@ describe("a fleet fanned out over independent workers sharing an S3 backend", ()
       ["acme/n4"],
     ]);
     // The runners.
-    const queue = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-queue-"));
-    for (const d of ["todo", "claimed", "results", "runs", "staging"]) fs.mkdirSync(path.join(queue, d));
-    for (const name of ["w1", "w2"])
-      workers.push(
-        spawn("node", ["-e", WORKER], {
-          env: { ...copy(), QUEUE: queue, WORKER: name },
-          stdio: "ignore",
-        }),
-      );
+    const { runs, queue } = await rehearseFanOut({ waves: plan.waves, workers: ["w1", "w2"], envFor: copy });
     const resultFile = (stack: string) => path.join(queue, "results", `${stack}.json`);
-    for (const wave of plan.waves) {
-      for (const job of wave.jobs) {
-        // Staged then renamed, so a worker never reads a half-written job.
-        const staged = path.join(queue, "staging", `${job.stack}.json`);
-        fs.writeFileSync(staged, JSON.stringify(job));
-        fs.renameSync(staged, path.join(queue, "todo", `${job.stack}.json`));
-      }
-      const until = Date.now() + 10 * 60 * 1000;
-      while (
-        Date.now() < until &&
-        !wave.jobs.every((j) => fs.existsSync(path.join(queue, "runs", `${j.stack}.json`)))
-      )
-        await new Promise((r) => setTimeout(r, 200));
-    }
-    fs.writeFileSync(path.join(queue, "stop"), "");
-    const runs = Object.fromEntries(
-      plan.waves
-        .flatMap((w) => w.jobs)
-        .map((j) => [
-          j.environment,
-          JSON.parse(fs.readFileSync(path.join(queue, "runs", `${j.stack}.json`), "utf8")) as {
-            worker: string;
-            start: number;
-            end: number;
-            exit: number;
-            stderr: string;
-          },
-        ]),
-    );
+    expect(Object.keys(runs).sort()).toEqual([...selectors].sort());
     for (const [env, run] of Object.entries(runs))
       expect([env, run.exit, run.exit ? run.stderr : ""]).toEqual([env, 0, ""]);
     // In order: each delivery started after all of its dependencies had finished.
