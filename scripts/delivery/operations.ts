@@ -214,7 +214,9 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
   const message = cleanEngineMessage(e instanceof Error ? e.message : String(e));
   const classified = classifyEngineFailure(message);
   if (classified.kind === "locked") {
-    const holders = lockHolders(message).map((h) => h.holder);
+    const holders = [...new Set(lockHolders(message).map((h) => h.holder))];
+    // The engine's own lines name each lock object, its holder and since when.
+    const lockLines = [...new Set(message.split("\n").filter((l) => /created by .+ \(pid \d+\)/.test(l)))];
     return {
       selector,
       status: "locked",
@@ -223,7 +225,7 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
       seconds,
       error: [
         classified.line,
-        ...holders.map((h) => `  held by ${h}`),
+        ...lockLines.map((l) => `  ${l.trim()}`),
         `  hint: wait for it to finish; if that delivery is gone for good: majordome backend unlock ${selector} --yes`,
       ].join("\n"),
     };
