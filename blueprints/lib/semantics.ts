@@ -15,6 +15,7 @@ import { didYouMean } from "./hints";
 import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
+import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
 
 export type { Problem } from "./rules";
 
@@ -23,6 +24,8 @@ interface Context {
   readonly env: EnvironmentBlueprint;
   readonly client: ClientProfile;
   readonly catalog: Catalog;
+  /** The clock policy exceptions are judged by. */
+  readonly now: Date;
 }
 
 /** One semantic rule and the sections it reads (it runs only when they all passed the schema). */
@@ -79,6 +82,10 @@ const RULES: readonly Rule[] = [
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
   { reads: ["operations"], check: ({ env, client }, r) => checkOperations(env, client, r) },
   { reads: ["metadata"], check: ({ env }, r) => checkDependsOn(env, r) },
+  {
+    reads: ["metadata", "target", "network", "servers", "kubernetes", "databases", "operations"],
+    check: (context, r) => checkClientPolicies(context, r),
+  },
 ];
 
 /**
@@ -90,12 +97,13 @@ export function checkEnvironment(
   client: ClientProfile,
   catalog: Catalog,
   readable: (section: Section) => boolean = () => true,
+  now: Date = new Date(),
 ): Problem[] {
   const problems: Problem[] = [];
   const report: Report = (path, code, message, hint) =>
     problems.push({ pointer: toPointer(path), code, message, ...(hint ? { hint } : {}) });
   for (const rule of RULES) {
-    if (rule.reads.every(readable)) rule.check({ env, client, catalog }, report);
+    if (rule.reads.every(readable)) rule.check({ env, client, catalog, now }, report);
   }
   return problems;
 }
@@ -607,4 +615,19 @@ function checkDependsOn(env: EnvironmentBlueprint, report: Report) {
     if (d === self)
       report(["metadata", "dependsOn", i], "deps.self", "an environment cannot depend on itself");
   });
+}
+
+/** Client policies, first stage: every violation not covered by a live exception, at the offending field. */
+function checkClientPolicies({ env, client, catalog, now }: Context, report: Report) {
+  for (const result of evaluateBlueprintPolicies(env, client, catalog, now))
+    for (const v of result.verdicts)
+      if (v.status === "violated")
+        report(
+          v.path ?? [],
+          `policy.${v.rule}`,
+          verdictMessage(v),
+          v.expired
+            ? `renew or remove the exception for "${v.resource}" in the client profile's policyExceptions`
+            : `the client profile forbids it; fix it, or add a dated exception (policyExceptions: rule ${v.rule}, environment ${env.metadata.environment}, resource ${v.resource})`,
+        );
 }
