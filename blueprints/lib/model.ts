@@ -145,6 +145,8 @@ export interface Database {
 /** An object storage bucket. */
 export interface Bucket {
   readonly name: string;
+  /** The exact S3 name, unprefixed; by default the bucket is named `<client>-<environment>-<name>`. */
+  readonly bucketName?: string;
   readonly region?: string;
   readonly versioning: boolean;
   readonly lifecycle?: { readonly expireAfterDays?: number; readonly noncurrentExpireAfterDays?: number };

@@ -82,6 +82,7 @@ const RULES: readonly Rule[] = [
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
   { reads: ["operations"], check: ({ env, client }, r) => checkOperations(env, client, r) },
   { reads: ["metadata"], check: ({ env }, r) => checkDependsOn(env, r) },
+  { reads: ["metadata", "buckets"], check: ({ env }, r) => checkBucketNames(env, r) },
   {
     reads: ["metadata", "target", "network", "servers", "kubernetes", "databases", "operations"],
     check: (context, r) => checkClientPolicies(context, r),
@@ -630,4 +631,34 @@ function checkClientPolicies({ env, client, catalog, now }: Context, report: Rep
             ? `renew or remove the exception for "${v.resource}" in the client profile's policyExceptions`
             : `the client profile forbids it; fix it, or add a dated exception (policyExceptions: rule ${v.rule}, environment ${env.metadata.environment}, resource ${v.resource})`,
         );
+}
+
+/**
+ * Exact bucket names (`bucketName`): the S3 rules the schema pattern cannot say, and no two buckets of the
+ * environment with one real name (an exact name may equal another bucket's derived one).
+ */
+function checkBucketNames(env: EnvironmentBlueprint, report: Report) {
+  const real = (env.buckets ?? []).map(
+    (b) => b.bucketName ?? `${env.metadata.client}-${env.metadata.environment}-${b.name}`,
+  );
+  env.buckets?.forEach((b, i) => {
+    const name = b.bucketName;
+    if (name === undefined) return;
+    const at = ["buckets", i, "bucketName"];
+    const broken = [
+      name.includes("..") ? "contains two dots in a row" : undefined,
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(name) ? "is shaped like an IP address" : undefined,
+      /^xn--|^sthree-/.test(name) ? 'starts with a reserved prefix ("xn--", "sthree-")' : undefined,
+      /-s3alias$|--ol-s3$/.test(name) ? 'ends with a reserved suffix ("-s3alias", "--ol-s3")' : undefined,
+    ].filter((x) => x !== undefined);
+    for (const why of broken) report(at, "bucket.name", `bucket name "${name}" ${why}, which S3 refuses`);
+    const other = real.findIndex((n, j) => j !== i && n === name);
+    if (other !== -1)
+      report(
+        at,
+        "names.duplicate",
+        `bucket name "${name}" is also the name of bucket "${env.buckets?.[other].name}"`,
+        "bucket names are global; each must be unique",
+      );
+  });
 }
