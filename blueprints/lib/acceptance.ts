@@ -67,7 +67,7 @@ function regionOf(env: EnvironmentBlueprint, db: Database): string | undefined {
  * in the database's region (stacks/environment.ts `placement`); without explicit subnets there is one per
  * target region.
  */
-function onPrivateNetwork(env: EnvironmentBlueprint, db: Database): boolean {
+export function onPrivateNetwork(env: EnvironmentBlueprint, db: Database): boolean {
   const region = regionOf(env, db);
   if (!env.network || region === undefined) return false;
   return env.network.subnets?.length

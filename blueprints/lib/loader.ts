@@ -45,6 +45,8 @@ export interface LoaderOptions {
   readonly repository?: BlueprintRepository;
   /** Catalog to check names against. @default blueprints/catalog/ovh.yaml */
   readonly catalog?: Catalog;
+  /** The clock client policy exceptions are judged by (tests fix it). @default the current time */
+  readonly now?: () => Date;
 }
 
 interface Composed {
@@ -56,12 +58,15 @@ interface Composed {
 export class BlueprintLoader {
   readonly repository: BlueprintRepository;
   readonly catalog: Catalog;
+  /** The clock client policy exceptions are judged by. */
+  readonly now: () => Date;
   private readonly parsed = new Map<string, SourceResult>();
   private readonly clientCache = new Map<string, { client?: LoadedClient; issues: BlueprintIssue[] }>();
 
   constructor(options: LoaderOptions = {}) {
     this.repository = options.repository ?? new BlueprintRepository();
     this.catalog = options.catalog ?? loadCatalog();
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Reads and parses a file once per loader. */
@@ -291,7 +296,7 @@ export class BlueprintLoader {
       if (!missing) issues.push(...clientIssues);
       throw new BlueprintError(issues);
     }
-    for (const p of checkEnvironment(blueprint, client.profile, this.catalog, readable)) {
+    for (const p of checkEnvironment(blueprint, client.profile, this.catalog, readable, this.now())) {
       issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
     }
     if (issues.length > 0) throw new BlueprintError(issues);
@@ -302,6 +307,30 @@ export class BlueprintLoader {
       tree,
       resolved: normalize(blueprint, client.profile, this.catalog),
     };
+  }
+
+  /**
+   * The effective document of an environment file (after `extends` and schema defaults) and its client profile,
+   * without semantic checks: what policy results are computed from even when a policy fails. Undefined when
+   * the file cannot be composed or does not pass the schema (its shape could not be trusted).
+   */
+  effectiveEnvironment(file: string): { blueprint: EnvironmentBlueprint; client: ClientProfile } | undefined {
+    const issues: BlueprintIssue[] = [];
+    const composed = this.compose(path.resolve(file), [], issues);
+    if (!composed || issues.length || BlueprintLoader.kindOf(composed.tree) !== "Environment")
+      return undefined;
+    const data = toPlain(composed.tree) as Record<string, unknown>;
+    scaffold(data, "operations", [
+      "backups",
+      "monitoring",
+      "securityUpdates",
+      "logForwarding",
+      "runTeamAccess",
+    ]);
+    if (validateAgainstSchema("Environment", data, composed.tree).length) return undefined;
+    const blueprint = data as unknown as EnvironmentBlueprint;
+    const client = this.checkClient(blueprint.metadata.client).client;
+    return client ? { blueprint, client: client.profile } : undefined;
   }
 
   /** The kind a file declares, when it can be read and declares a known one. */

@@ -32,6 +32,34 @@ export interface ClientProfile {
   readonly monthlyBudgetEur?: number;
   readonly labels?: Labels;
   readonly runTeam?: { readonly members?: readonly RunTeamMember[] };
+  readonly policies?: readonly ClientPolicy[];
+  readonly policyExceptions?: readonly PolicyException[];
+}
+
+/** The names of the client policy rules. */
+export type PolicyRuleName =
+  "noPublicServers" | "allowedRegions" | "privateDatabases" | "productionBackups" | "maxFlavor";
+
+/** A client policy: one rule and its parameters (which ones depends on the rule). */
+export interface ClientPolicy {
+  readonly rule: PolicyRuleName;
+  /** allowedRegions: the regions allowed. */
+  readonly regions?: readonly string[];
+  /** maxFlavor: the most vCPUs a flavor may have. */
+  readonly maxVcpus?: number;
+  /** maxFlavor: the most RAM (GB) a flavor may have. */
+  readonly maxRamGb?: number;
+}
+
+/** A dated exception to a client policy for one resource of one environment. */
+export interface PolicyException {
+  readonly rule: PolicyRuleName;
+  readonly environment: string;
+  /** `<section>/<name>`, as policy messages name the resource. */
+  readonly resource: string;
+  readonly reason: string;
+  /** Last day (UTC, YYYY-MM-DD) the exception holds. */
+  readonly expires: string;
 }
 
 /** Deployment tier; production protects stateful resources. */
@@ -117,6 +145,8 @@ export interface Database {
 /** An object storage bucket. */
 export interface Bucket {
   readonly name: string;
+  /** The exact S3 name, unprefixed; by default the bucket is named `<client>-<environment>-<name>`. */
+  readonly bucketName?: string;
   readonly region?: string;
   readonly versioning: boolean;
   readonly lifecycle?: { readonly expireAfterDays?: number; readonly noncurrentExpireAfterDays?: number };

@@ -15,6 +15,7 @@ import { didYouMean } from "./hints";
 import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
+import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
 
 export type { Problem } from "./rules";
 
@@ -23,6 +24,8 @@ interface Context {
   readonly env: EnvironmentBlueprint;
   readonly client: ClientProfile;
   readonly catalog: Catalog;
+  /** The clock policy exceptions are judged by. */
+  readonly now: Date;
 }
 
 /** One semantic rule and the sections it reads (it runs only when they all passed the schema). */
@@ -79,6 +82,11 @@ const RULES: readonly Rule[] = [
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
   { reads: ["operations"], check: ({ env, client }, r) => checkOperations(env, client, r) },
   { reads: ["metadata"], check: ({ env }, r) => checkDependsOn(env, r) },
+  { reads: ["metadata", "buckets"], check: ({ env }, r) => checkBucketNames(env, r) },
+  {
+    reads: ["metadata", "target", "network", "servers", "kubernetes", "databases", "operations"],
+    check: (context, r) => checkClientPolicies(context, r),
+  },
 ];
 
 /**
@@ -90,12 +98,13 @@ export function checkEnvironment(
   client: ClientProfile,
   catalog: Catalog,
   readable: (section: Section) => boolean = () => true,
+  now: Date = new Date(),
 ): Problem[] {
   const problems: Problem[] = [];
   const report: Report = (path, code, message, hint) =>
     problems.push({ pointer: toPointer(path), code, message, ...(hint ? { hint } : {}) });
   for (const rule of RULES) {
-    if (rule.reads.every(readable)) rule.check({ env, client, catalog }, report);
+    if (rule.reads.every(readable)) rule.check({ env, client, catalog, now }, report);
   }
   return problems;
 }
@@ -606,5 +615,50 @@ function checkDependsOn(env: EnvironmentBlueprint, report: Report) {
   env.metadata.dependsOn?.forEach((d, i) => {
     if (d === self)
       report(["metadata", "dependsOn", i], "deps.self", "an environment cannot depend on itself");
+  });
+}
+
+/** Client policies, first stage: every violation not covered by a live exception, at the offending field. */
+function checkClientPolicies({ env, client, catalog, now }: Context, report: Report) {
+  for (const result of evaluateBlueprintPolicies(env, client, catalog, now))
+    for (const v of result.verdicts)
+      if (v.status === "violated")
+        report(
+          v.path ?? [],
+          `policy.${v.rule}`,
+          verdictMessage(v),
+          v.expired
+            ? `renew or remove the exception for "${v.resource}" in the client profile's policyExceptions`
+            : `the client profile forbids it; fix it, or add a dated exception (policyExceptions: rule ${v.rule}, environment ${env.metadata.environment}, resource ${v.resource})`,
+        );
+}
+
+/**
+ * Exact bucket names (`bucketName`): the S3 rules the schema pattern cannot say, and no two buckets of the
+ * environment with one real name (an exact name may equal another bucket's derived one).
+ */
+function checkBucketNames(env: EnvironmentBlueprint, report: Report) {
+  const real = (env.buckets ?? []).map(
+    (b) => b.bucketName ?? `${env.metadata.client}-${env.metadata.environment}-${b.name}`,
+  );
+  env.buckets?.forEach((b, i) => {
+    const name = b.bucketName;
+    if (name === undefined) return;
+    const at = ["buckets", i, "bucketName"];
+    const broken = [
+      name.includes("..") ? "contains two dots in a row" : undefined,
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(name) ? "is shaped like an IP address" : undefined,
+      /^xn--|^sthree-/.test(name) ? 'starts with a reserved prefix ("xn--", "sthree-")' : undefined,
+      /-s3alias$|--ol-s3$/.test(name) ? 'ends with a reserved suffix ("-s3alias", "--ol-s3")' : undefined,
+    ].filter((x) => x !== undefined);
+    for (const why of broken) report(at, "bucket.name", `bucket name "${name}" ${why}, which S3 refuses`);
+    const other = real.findIndex((n, j) => j !== i && n === name);
+    if (other !== -1)
+      report(
+        at,
+        "names.duplicate",
+        `bucket name "${name}" is also the name of bucket "${env.buckets?.[other].name}"`,
+        "bucket names are global; each must be unique",
+      );
   });
 }

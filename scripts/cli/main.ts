@@ -49,6 +49,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command("migrate")
+    .description(
+      "move blueprints to the current language version, keeping comments; exit 2 with --check when any would change",
+    )
+    .argument("[selectors...]", "files, <client>/<environment>, or <client> (default: every blueprint)")
+    .option("--check", "change nothing; list the files that would be migrated")
+    .action(async (selectors: string[], o: { check?: boolean }) => {
+      const { migrate } = await import("./commands/migrate");
+      setExit(migrate({ selectors, check: o.check, loader: await loader() }, io));
+    });
+
+  program
     .command("explain")
     .description("show the effective blueprint after extends and defaults, and where each value came from")
     .argument("<environment>", "<client>/<environment>")

@@ -23,6 +23,7 @@ import {
   type RetryPolicy,
 } from "./engineErrors";
 import { buildReport, writeReport } from "./report";
+import { enforcePlannedPolicies } from "../plan/policies";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 
 /** The Pulumi project name (Pulumi.yaml). */
@@ -258,6 +259,8 @@ export async function deliverOne(
   const retries: string[] = [];
   try {
     loaded = loadSelected(ctx, selector);
+    // Client policies, second stage: on the planned resources, before the engine runs.
+    await enforcePlannedPolicies(loaded.resolved, ctx.loader.catalog, ctx.loader.now());
     lock = acquireLock(
       ctx.locksDir,
       loaded.resolved.stackName,
@@ -419,6 +422,7 @@ export async function previewOne(
   const started = Date.now();
   try {
     const loaded = loadSelected(ctx, selector);
+    await enforcePlannedPolicies(loaded.resolved, ctx.loader.catalog, ctx.loader.now());
     const { stack } = await openStack(ctx, loaded, true, progress);
     const planned = new ChangeCollector();
     await stack.preview({

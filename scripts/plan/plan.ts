@@ -81,6 +81,12 @@ export function keyInputs(type: string, inputs: Record<string, unknown>): Record
   if (type === "ovh:CloudProject/instance:Instance") {
     out.public = (inputs.network as { public?: boolean } | undefined)?.public ?? false;
   }
+  if (type === "ovh:CloudProject/database:Database") {
+    // Whether every node sits on the private network: what client policy privateDatabases checks.
+    const nodes = (inputs.nodes as { networkId?: unknown; region?: string }[] | undefined) ?? [];
+    out.private = nodes.length > 0 && nodes.every((n) => Boolean(n.networkId));
+    if (nodes[0]?.region) out.region = nodes[0].region;
+  }
   return out;
 }
 

@@ -17,7 +17,7 @@ export const storage: Family<OvhFamilyContext> = {
         protectStateful: env.protectStateful,
         buckets: env.buckets.map((b) => ({
           key: b.name,
-          bucketName: b.resourceName,
+          bucketName: b.bucketName ?? b.resourceName,
           region: b.region,
           versioning: b.versioning,
           ...(b.lifecycle ? { lifecycle: b.lifecycle } : {}),
@@ -30,7 +30,7 @@ export const storage: Family<OvhFamilyContext> = {
       env.buckets.map((b) => [
         b.name,
         {
-          name: b.resourceName,
+          name: b.bucketName ?? b.resourceName,
           region: b.region,
           versioning: b.versioning,
           endpoint: store.endpoints.apply((e) => e[b.name]),

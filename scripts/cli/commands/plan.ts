@@ -4,6 +4,8 @@ import { planEnvironment, type Plan, type PlanEntry } from "../../plan/plan";
 import { ExitCode } from "../../../base/errors";
 import type { Io } from "../../../base/io";
 import { environmentRef } from "../../../blueprints/lib/environmentRef";
+import type { PolicyResult } from "../../../blueprints/lib/policies";
+import { checkPlannedPolicies, policyViolations } from "../../plan/policies";
 
 /** Options of `plan`. */
 export interface PlanOptions {
@@ -46,6 +48,32 @@ export async function plan(options: PlanOptions, io: Io): Promise<number> {
   const ref = environmentRef(loader.repository, options.selector);
   const loaded = loader.loadEnvironmentFile(ref.file);
   const result = await planEnvironment(loaded.resolved, loader.catalog);
-  io.out(options.json ? JSON.stringify(result, null, 2) : renderPlan(result));
-  return ExitCode.Ok;
+  // Client policies, second stage: what the program would really create, defaults and templates included.
+  const policies = checkPlannedPolicies(result, loaded.resolved.clientProfile, {
+    tier: loaded.resolved.tier,
+    catalog: loader.catalog,
+    now: loader.now(),
+  });
+  io.out(
+    options.json
+      ? JSON.stringify({ ...result, policies }, null, 2)
+      : [renderPlan(result), ...renderPolicies(policies)].join("\n"),
+  );
+  return policyViolations(policies).length ? ExitCode.Invalid : ExitCode.Ok;
+}
+
+/** Client policy results under a plan: one line per rule, then each violation or exception. */
+export function renderPolicies(results: readonly PolicyResult[]): string[] {
+  if (!results.length) return [];
+  return [
+    "client policies (planned resources):",
+    ...results.flatMap((r) => [
+      `  ${r.status === "passed" ? "ok" : r.status === "excepted" ? "excepted" : "VIOLATED"} ${r.rule}`,
+      ...r.verdicts.map((v) =>
+        v.status === "excepted" && v.exception
+          ? `    ${v.resource}: excepted until ${v.exception.expires} (${v.exception.reason})`
+          : `    ${v.resource}: ${v.message}${v.expired && v.exception ? ` (exception expired on ${v.exception.expires})` : ""}`,
+      ),
+    ]),
+  ];
 }

@@ -9,6 +9,7 @@ import { deliverOne, destroyOne, driftOne, previewOne } from "../../delivery/ope
 import { DEFAULT_RETRY } from "../../delivery/engineErrors";
 import { ask, canPrompt } from "../../delivery/prompt";
 import { fleetExitCode, markdownSummary, printSummary } from "../fleetOutput";
+import { policyMarkdown } from "../policyResults";
 import type { StackCommandOptions, StackOperation } from "./stackCommands";
 
 const OPERATIONS: Readonly<Record<StackOperation, Operation>> = {
@@ -61,7 +62,8 @@ export async function runStackCommand(
     io,
   );
   if (o.json) io.out(JSON.stringify({ command: title, results }, null, 2));
-  else if (o.markdown) io.out(markdownSummary(`Majordome ${title}`, results));
+  else if (o.markdown)
+    io.out(markdownSummary(`Majordome ${title}`, results) + policyMarkdown(base.loader, chosen));
   printSummary(results, io);
   return fleetExitCode(results);
 }

@@ -6,6 +6,7 @@ import { validateFiles } from "../../../blueprints/lib/validation";
 import { ExitCode, UserError } from "../../../base/errors";
 import type { Io } from "../../../base/io";
 import { selectFiles } from "../selectors";
+import { environmentPolicyResults, type RuleResult } from "../policyResults";
 
 /** Options of `validate`. */
 export interface ValidateOptions {
@@ -22,6 +23,8 @@ export interface FileResult {
   readonly file: string;
   readonly valid: boolean;
   readonly issues: readonly BlueprintIssue[];
+  /** Client policy results (environments of clients with policies, in JSON output). */
+  readonly policies?: readonly RuleResult[];
 }
 
 /** Validates the selected blueprints; returns the exit code (0 valid, 2 invalid). */
@@ -39,7 +42,8 @@ export function validate(options: ValidateOptions, io: Io): number {
   const problems = results.flatMap((r) => r.issues);
   const invalid = results.filter((r) => !r.valid).length;
   if (format === "json") {
-    io.out(JSON.stringify({ valid: invalid === 0, files: results }, null, 2));
+    const withPolicies = validateFilesPolicies(loader, results);
+    io.out(JSON.stringify({ valid: invalid === 0, files: withPolicies }, null, 2));
   } else {
     if (problems.length)
       io.out(format === "github" ? formatGithubAnnotations(problems) : formatIssues(problems));
@@ -52,4 +56,13 @@ export function validate(options: ValidateOptions, io: Io): number {
     }
   }
   return invalid === 0 ? ExitCode.Ok : ExitCode.Invalid;
+}
+
+/** Adds each environment's client policy results (when its client has policies) to its file result. */
+function validateFilesPolicies(loader: BlueprintLoader, results: readonly FileResult[]): FileResult[] {
+  return results.map((r) => {
+    const policies =
+      loader.kindOfFile(r.file) === "Environment" ? environmentPolicyResults(loader, r.file) : undefined;
+    return policies?.length ? { ...r, policies } : r;
+  });
 }

@@ -76,3 +76,57 @@ describe("majordome explain", () => {
     expect(io.stderr[0]).toBe('error: nothing at "/servers/9" in the effective blueprint');
   });
 });
+
+describe("client policy results in output", () => {
+  it("validate --json lists each rule's result, with the bank's live exception", async () => {
+    const io = memoryIo();
+    expect(await run(["validate", "--json", "banque-alpine/staging"], io)).toBe(0);
+    const out = JSON.parse(io.stdout.join("\n"));
+    const rules = out.files[0].policies.map((p: { rule: string; status: string }) => `${p.rule} ${p.status}`);
+    expect(rules).toEqual([
+      "noPublicServers excepted",
+      "privateDatabases passed",
+      "productionBackups passed",
+      "allowedRegions passed",
+      "maxFlavor passed",
+    ]);
+    expect(out.files[0].policies[0].resources[0]).toMatchObject({
+      resource: "servers/vendor-bastion",
+      exception: { expires: "2099-12-31", expired: false },
+    });
+  });
+
+  it("validate --json marks a violated rule on an invalid file", async () => {
+    const io = memoryIo();
+    expect(await run(["validate", "--json", ...fixtureRepo, fixture("policy-expired-exception")], io)).toBe(
+      2,
+    );
+    const out = JSON.parse(io.stdout.join("\n"));
+    expect(out.files[0].policies[0]).toMatchObject({ rule: "noPublicServers", status: "violated" });
+    expect(out.files[0].issues[0].code).toBe("policy.noPublicServers");
+  });
+
+  it("plan prints the rule results under the plan", async () => {
+    const io = memoryIo();
+    expect(await run(["plan", "banque-alpine/staging"], io)).toBe(0);
+    expect(io.stdout.join("\n")).toContain(
+      "client policies (planned resources):\n  excepted noPublicServers",
+    );
+  });
+});
+
+describe("policyMarkdown (preview/deliver --markdown)", () => {
+  it("lists each rule per environment of a client with policies, and nothing for others", async () => {
+    const { policyMarkdown } = await import("../../../scripts/cli/policyResults");
+    const { BlueprintLoader } = await import("../../../blueprints/lib/loader");
+    const loader = new BlueprintLoader();
+    const md = policyMarkdown(loader, ["banque-alpine/staging", "nimbus/production"]);
+    expect(md).toContain("**Client policies**");
+    expect(md).toContain(
+      "| `banque-alpine/staging` | noPublicServers | ⚠ excepted | servers/vendor-bastion excepted until 2099-12-31 |",
+    );
+    expect(md).toContain("| `banque-alpine/staging` | maxFlavor | ✅ passed |  |");
+    expect(md).not.toContain("nimbus");
+    expect(policyMarkdown(loader, ["nimbus/production"])).toBe("");
+  });
+});
