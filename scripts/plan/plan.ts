@@ -78,10 +78,63 @@ export function keyInputs(type: string, inputs: Record<string, unknown>): Record
     out.host = conn?.host;
     out.script = `${inputs.create.split("\n").length} lines`;
   }
-  if (type === "ovh:CloudProject/instance:Instance") {
-    out.public = (inputs.network as { public?: boolean } | undefined)?.public ?? false;
+  return { ...out, ...reviewerFields(type, inputs) };
+}
+
+/**
+ * The fields a reviewer checks for security and cost, by resource type: who may reach a database, where each
+ * thing sits (public or private network), node counts, what a load balancer exposes and forwards to, how long a
+ * bucket keeps data, and whether deletion is refused. Plain, flat values so text and JSON read the same.
+ */
+export function reviewerFields(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "ovh:CloudProject/instance:Instance": {
+      const net = inputs.network as { public?: boolean; private?: unknown } | undefined;
+      return { public: net?.public ?? false, privateNetwork: net?.private !== undefined };
+    }
+    case "ovh:CloudProject/database:Database": {
+      const nodes = (inputs.nodes as { networkId?: string }[] | undefined) ?? [];
+      const restrictions = (inputs.ipRestrictions as { ip: string }[] | undefined) ?? [];
+      return {
+        nodes: nodes.length,
+        placement: nodes.some((n) => n.networkId) ? "private" : "public",
+        ipRestrictions: restrictions.map((r) => r.ip),
+        deletionProtection: inputs.deletionProtection === true,
+      };
+    }
+    case "ovh:CloudProject/kube:Kube":
+      return { placement: inputs.privateNetworkId ? "private" : "public" };
+    case "ovh:CloudProject/loadBalancer:LoadBalancer": {
+      const listeners =
+        (inputs.listeners as {
+          port: number;
+          protocol: string;
+          pool?: { members?: { address: string; protocolPort: number }[] };
+        }[]) ?? [];
+      const net = inputs.network as { private?: { floatingIpCreate?: unknown; floatingIp?: unknown } };
+      return {
+        placement:
+          net?.private?.floatingIpCreate || net?.private?.floatingIp ? "public (floating IP)" : "private",
+        listeners: listeners.map(
+          (l) =>
+            `${l.protocol}:${l.port} → ${(l.pool?.members ?? []).map((m) => `${m.address}:${m.protocolPort}`).join(",") || "(no members)"}`,
+        ),
+      };
+    }
+    case "ovh:CloudProject/storage:Storage": {
+      const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
+      const expire = tags["lifecycle-expire-days"];
+      const noncurrent = tags["lifecycle-noncurrent-expire-days"];
+      return {
+        lifecycle:
+          [expire && `expire after ${expire} d`, noncurrent && `noncurrent after ${noncurrent} d`]
+            .filter(Boolean)
+            .join(", ") || "keep forever",
+      };
+    }
+    default:
+      return {};
   }
-  return out;
 }
 
 /** Estimated monthly cost of an environment from catalog list prices. */
