@@ -1,12 +1,13 @@
 /**
  * Offline planning: runs the environment program in-process under OVH-shaped mocks (no engine, no
- * credentials) and returns every resource it would create, with its parent, protect flag, key inputs and a
- * monthly cost estimate from the catalog.
+ * credentials) and returns every resource it would create, with its parent, protect flag, key inputs and reviewer
+ * fields, and a monthly cost estimate from the catalog (cost.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { Environment } from "../../stacks/environment";
+import { estimateCost, type CostEstimate } from "./cost";
 import { installMocks, recorder, settle } from "./mocks";
 
 /** Placeholder project id used when planning (never sent anywhere). */
@@ -27,7 +28,10 @@ export interface PlanEntry {
 export interface Plan {
   readonly stack: string;
   readonly resources: readonly PlanEntry[];
+  /** The monthly cost at its highest (autoscaled pools at `max`): what a budget is checked against. */
   readonly monthlyEur: number;
+  /** The monthly cost, line by line, as a min–max range, with its basis and assumptions. */
+  readonly cost: CostEstimate;
   readonly budgetEur?: number;
 }
 
@@ -137,31 +141,6 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
   }
 }
 
-/** Estimated monthly cost of an environment from catalog list prices. */
-export function estimateMonthlyEur(env: ResolvedEnvironment, catalog: Catalog): number {
-  let total = 0;
-  for (const s of env.servers) {
-    total += (catalog.flavors[s.flavor]?.monthlyEur ?? 0) * s.count;
-    for (const v of s.volumes ?? [])
-      total += v.sizeGb * (catalog.volumeTypes[v.type]?.monthlyEurPerGb ?? 0) * s.count;
-  }
-  if (env.kubernetes) {
-    total += catalog.kubernetes.controlPlaneMonthlyEur;
-    for (const p of env.kubernetes.nodePools)
-      total += (catalog.flavors[p.flavor]?.monthlyEur ?? 0) * (p.size ?? p.autoscale?.min ?? 0);
-  }
-  for (const db of env.databases) {
-    const nodes = db.nodeCount;
-    total +=
-      (catalog.databases.flavors[db.flavor]?.monthlyEur ?? 0) * nodes +
-      db.diskGb * catalog.databases.storageMonthlyEurPerGb * nodes;
-  }
-  for (const lb of env.loadBalancers) total += catalog.loadBalancers.sizes[lb.size]?.monthlyEur ?? 0;
-  if (env.network?.gateway?.enabled)
-    total += catalog.gateways.models[env.network.gateway.model]?.monthlyEur ?? 0;
-  return Math.round(total * 100) / 100;
-}
-
 /** Plans one environment under mocks. Only one plan may run at a time in a process (mocks are global). */
 export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog): Promise<Plan> {
   const registry = installMocks(catalog, env.stackName);
@@ -182,10 +161,12 @@ export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog
     protect: r.protect,
     keyInputs: keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
   }));
+  const cost = estimateCost(env, catalog);
   return {
     stack: env.stackName,
     resources,
-    monthlyEur: estimateMonthlyEur(env, catalog),
+    monthlyEur: cost.maxEur,
+    cost,
     ...(env.clientProfile.monthlyBudgetEur ? { budgetEur: env.clientProfile.monthlyBudgetEur } : {}),
   };
 }
