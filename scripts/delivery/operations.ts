@@ -10,6 +10,7 @@ import type { LoadedEnvironment } from "../../blueprints/lib/loader";
 import { PROJECT_ROOT } from "../../base/paths";
 import { LockedError, UserError } from "../../base/errors";
 import { projectWorkspace, stackExists } from "../engine/workspace";
+import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
@@ -32,6 +33,8 @@ export interface EnvResult {
   readonly seconds: number;
   readonly error?: string;
   readonly reportPath?: string;
+  /** The monthly cost before and after the change, for the environment and its client (budget.ts). */
+  readonly cost?: BudgetFigures;
 }
 
 /** Progress callbacks. */
@@ -50,6 +53,8 @@ export interface OperationOptions {
   readonly forceProduction?: boolean;
   /** Must equal the environment selector to destroy production. */
   readonly confirm?: string;
+  /** Deliver even when the change takes the environment or the client over budget. @default false */
+  readonly allowOverBudget?: boolean;
 }
 
 function versions(ws: LocalWorkspace): Record<string, string> {
@@ -224,6 +229,8 @@ export async function deliverOne(
   let applied = new ChangeCollector();
   try {
     loaded = loadSelected(ctx, selector);
+    // Before the lock and the engine: an over-budget change is refused having touched nothing.
+    const cost = budgetGate(ctx, loaded, selector, options.allowOverBudget === true, progress.line);
     lock = acquireLock(
       ctx.locksDir,
       loaded.resolved.stackName,
@@ -283,6 +290,7 @@ export async function deliverOne(
       versions: versions(ws),
     });
     const reportPath = writeReport(ctx.reportsDir, report);
+    recordDeliveredCost(ctx, loaded);
     return {
       selector,
       status: "succeeded",
@@ -290,6 +298,7 @@ export async function deliverOne(
       changes: applied.changes,
       seconds: (Date.now() - started) / 1000,
       reportPath,
+      cost,
     };
   } catch (e) {
     const result = failure(selector, started, e, applied.changes);
@@ -339,6 +348,7 @@ export async function previewOne(
         (risks.length ? `; DATA-LOSS RISK: ${risks.map((r) => `${r.op} ${r.name}`).join(", ")}` : ""),
       changes: planned.changes,
       seconds: (Date.now() - started) / 1000,
+      cost: budgetFigures(ctx, loaded),
     };
   } catch (e) {
     return failure(selector, started, e);

@@ -19,6 +19,7 @@ export interface StackCommandOptions {
   verbose?: boolean;
   markdown?: boolean;
   allowDataLoss?: boolean;
+  allowOverBudget?: boolean;
   forceProduction?: boolean;
   confirm?: string;
 }
@@ -74,6 +75,7 @@ export function registerStackCommands(
       .description("validate, preview, gate data loss, apply, and write the delivery report"),
   )
     .option("--allow-data-loss", "allow deleting or replacing databases, buckets and volumes")
+    .option("--allow-over-budget", "deliver even when the change takes the environment or client over budget")
     .action(action("deliver"));
 
   withFleetOptions(
