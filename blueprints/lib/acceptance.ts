@@ -46,6 +46,44 @@ export function checkDatabaseAcceptance(env: EnvironmentBlueprint, catalog: Cata
   });
 }
 
+/**
+ * Checks that every source a database allows has an address the database will see: the allow-list carries
+ * private addresses when the database is on the private network and public ones otherwise
+ * (stacks/families/allowList.ts). A source that could never connect, or whose address cannot be pinned, is
+ * refused here, located, rather than halfway through building the environment.
+ */
+export function checkDatabaseReach(env: EnvironmentBlueprint, report: Report): void {
+  env.databases?.forEach((db, i) => {
+    const dbPrivate = onPrivateNetwork(env, db);
+    db.allowFrom?.serverGroups?.forEach((name, j) => {
+      const group = env.servers?.find((s) => s.name === name);
+      if (!group) return; // an unknown name is reported by the reference check
+      const groupPrivate = inNetwork(env, group.region ?? env.target?.regions[0]);
+      if (dbPrivate && !groupPrivate)
+        report(
+          ["databases", i, "allowFrom", "serverGroups", j],
+          "ovh.database-unreachable",
+          `database "${db.name}" is on the private network, and server group "${name}" is not attached to it: it could never connect`,
+          `give the network a subnet in ${group.region ?? env.target?.regions[0]}`,
+        );
+      if (!dbPrivate && group.public !== true)
+        report(
+          ["databases", i, "allowFrom", "serverGroups", j],
+          "ovh.database-unreachable",
+          `database "${db.name}" has a public endpoint, and server group "${name}" has no public address of its own`,
+          "put the database on the private network, or list the gateway's public address in allowFrom.cidrs",
+        );
+    });
+    if (db.allowFrom?.kubernetes && env.kubernetes && !dbPrivate)
+      report(
+        ["databases", i, "allowFrom", "kubernetes"],
+        "ovh.database-unreachable",
+        `database "${db.name}" has a public endpoint, and the Kubernetes nodes would reach it through ephemeral public addresses, which no allow-list can pin`,
+        "put the database on the private network (a business or enterprise plan), or list the nodes' egress in allowFrom.cidrs",
+      );
+  });
+}
+
 /** `essential (1 node, public network only), business (2 nodes)`: what a user chooses between. */
 function describePlans(names: readonly string[], catalog: Catalog): string {
   return names
@@ -68,7 +106,11 @@ function regionOf(env: EnvironmentBlueprint, db: Database): string | undefined {
  * target region.
  */
 export function onPrivateNetwork(env: EnvironmentBlueprint, db: Database): boolean {
-  const region = regionOf(env, db);
+  return inNetwork(env, regionOf(env, db));
+}
+
+/** Whether the network has a subnet in `region` (explicit subnets, or one per target region). */
+function inNetwork(env: EnvironmentBlueprint, region: string | undefined): boolean {
   if (!env.network || region === undefined) return false;
   return env.network.subnets?.length
     ? env.network.subnets.some((s) => s.region === region)

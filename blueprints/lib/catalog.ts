@@ -9,6 +9,22 @@ export interface PricedFlavor {
   readonly vcpus: number;
   readonly ramGb: number;
   readonly monthlyEur: number;
+  /** Boot disk of an instance flavor, in GB (sizes its backups). */
+  readonly diskGb?: number;
+  /** Storage per node a database flavor's price includes, in GB. */
+  readonly includedDiskGb?: number;
+}
+
+/** What prices a resource type (a section of the catalog), or why it costs nothing. */
+export type ResourcePricing = { readonly priced: string } | { readonly free: string };
+
+/** Where a section's prices come from, as of when, and how a monthly figure is derived. */
+export interface PriceSource {
+  readonly source: string;
+  /** When the figures were taken (YYYY-MM-DD). */
+  readonly asOf: string;
+  /** "hourly x 730", "monthly", "monthly per GB"… */
+  readonly basis: string;
 }
 
 /** A managed database engine: what OVH sells for it. */
@@ -53,12 +69,23 @@ export interface Catalog {
     readonly storageMonthlyEurPerGb: number;
   };
   readonly objectStorage: { readonly monthlyEurPerGbEstimate: number };
+  readonly backups: { readonly monthlyEurPerGb: number };
+  readonly floatingIps: { readonly monthlyEur: number };
+  readonly dns: { readonly recordMonthlyEur: number };
   readonly loadBalancers: {
     readonly sizes: Readonly<Record<string, { monthlyEur: number }>>;
     readonly floatingIp: { readonly requires: readonly LoadBalancerRequirement[] };
     readonly listenerProtocols: Readonly<Record<string, { requires: readonly LoadBalancerRequirement[] }>>;
   };
   readonly gateways: { readonly models: Readonly<Record<string, { monthlyEur: number }>> };
+  readonly pricing: {
+    readonly currency: string;
+    readonly hoursPerMonth: number;
+    /** Per price section (a top-level key of the catalog). */
+    readonly sources: Readonly<Record<string, PriceSource>>;
+    /** Per resource type the program creates. */
+    readonly resourceTypes: Readonly<Record<string, ResourcePricing>>;
+  };
 }
 
 /** Default location of the catalog shipped with the project. */

@@ -149,6 +149,8 @@ export interface Bucket {
   readonly bucketName?: string;
   readonly region?: string;
   readonly versioning: boolean;
+  /** Expected data stored, in GB (prices the bucket in `plan`). */
+  readonly expectedSizeGb?: number;
   readonly lifecycle?: { readonly expireAfterDays?: number; readonly noncurrentExpireAfterDays?: number };
   readonly access?: readonly { readonly name: string; readonly level: "read" | "read-write" }[];
 }

@@ -6,6 +6,7 @@
  */
 import {
   checkDatabaseAcceptance,
+  checkDatabaseReach,
   checkKubernetesAcceptance,
   checkLoadBalancerAcceptance,
 } from "./acceptance";
@@ -71,6 +72,10 @@ const RULES: readonly Rule[] = [
   {
     reads: ["databases", "target", "network"],
     check: ({ env, catalog }, r) => checkDatabaseAcceptance(env, catalog, r),
+  },
+  {
+    reads: ["databases", "target", "network", "servers", "kubernetes"],
+    check: ({ env }, r) => checkDatabaseReach(env, r),
   },
   { reads: ["buckets", "target"], check: ({ env }, r) => checkBuckets(env, r) },
   { reads: ["loadBalancers", "target", "servers"], check: ({ env }, r) => checkLoadBalancers(env, r) },

@@ -57,5 +57,45 @@ export function markdownSummary(title: string, results: readonly EnvResult[]): s
       for (const c of r.changes.filter((x) => x.dataLossRisk))
         lines.push(`- \`${r.selector}\`: ${c.op} \`${c.name}\` (${c.type})`);
   }
+  lines.push(...costSection(results));
   return lines.join("\n");
+}
+
+/**
+ * The monthly cost before and after the change, per environment and per client (the client's figure counts its
+ * other environments at their planned cost), with the budget: what a reviewer approves along with the change.
+ */
+export function costSection(results: readonly EnvResult[]): string[] {
+  const priced = results.filter((r) => r.cost);
+  if (!priced.length) return [];
+  const eur = (n: number) => `${n.toFixed(2)} EUR`;
+  const delta = (b: number, a: number) => `${a - b >= 0 ? "+" : "−"}${Math.abs(a - b).toFixed(2)}`;
+  const lines = [
+    "",
+    "**Monthly cost** (catalog list prices, autoscaled pools at max):",
+    "",
+    "| | before | after | change | budget |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  const clients = new Map<string, NonNullable<EnvResult["cost"]>[]>();
+  for (const r of priced) {
+    const c = r.cost as NonNullable<EnvResult["cost"]>;
+    const flag = c.over.includes("environment") ? " ⚠ over budget" : "";
+    lines.push(
+      `| \`${r.selector}\` | ${eur(c.environment.beforeEur)} | ${eur(c.environment.afterEur)} | ${delta(c.environment.beforeEur, c.environment.afterEur)} | ${c.budgetEur !== undefined ? eur(c.budgetEur) : "—"}${flag} |`,
+    );
+    clients.set(c.client, [...(clients.get(c.client) ?? []), c]);
+  }
+  for (const [client, changed] of clients) {
+    // Each figure counts the client's other environments at their planned cost, so "after" is the same in
+    // each; "before" takes back every changed environment's own change.
+    const after = changed[0].clientTotal.afterEur;
+    const before = after - changed.reduce((t, c) => t + c.environment.afterEur - c.environment.beforeEur, 0);
+    const budget = changed[0].budgetEur;
+    const flag = budget !== undefined && after > budget ? " ⚠ over budget" : "";
+    lines.push(
+      `| client **${client}** | ${eur(before)} | ${eur(after)} | ${delta(before, after)} | ${budget !== undefined ? eur(budget) : "—"}${flag} |`,
+    );
+  }
+  return lines;
 }

@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from "../../base/paths";
 import { LockedError, UserError } from "../../base/errors";
 import { processAlive } from "../../base/processes";
 import { projectWorkspace, stackExists } from "../engine/workspace";
+import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
@@ -44,6 +45,8 @@ export interface EnvResult {
   readonly reportPath?: string;
   /** Transient failures `deliver` rode out, one line per retried pass. */
   readonly retries?: readonly string[];
+  /** The monthly cost before and after the change, for the environment and its client (budget.ts). */
+  readonly cost?: BudgetFigures;
 }
 
 /** Progress callbacks. */
@@ -64,6 +67,8 @@ export interface OperationOptions {
   readonly confirm?: string;
   /** How `deliver` retries transient engine failures. @default DEFAULT_RETRY */
   readonly retry?: RetryPolicy;
+  /** Deliver even when the change takes the environment or the client over budget. @default false */
+  readonly allowOverBudget?: boolean;
 }
 
 function versions(ws: LocalWorkspace): Record<string, string> {
@@ -261,6 +266,8 @@ export async function deliverOne(
     loaded = loadSelected(ctx, selector);
     // Client policies, second stage: on the planned resources, before the engine runs.
     await enforcePlannedPolicies(loaded.resolved, ctx.loader.catalog, ctx.loader.now());
+    // Before the lock and the engine: an over-budget change is refused having touched nothing.
+    const cost = budgetGate(ctx, loaded, selector, options.allowOverBudget === true, progress.line);
     lock = acquireLock(
       ctx.locksDir,
       loaded.resolved.stackName,
@@ -313,6 +320,7 @@ export async function deliverOne(
       versions: versions(ws),
     });
     const reportPath = writeReport(ctx.reportsDir, report);
+    recordDeliveredCost(ctx, loaded);
     return {
       selector,
       status: "succeeded",
@@ -321,6 +329,7 @@ export async function deliverOne(
       seconds: (Date.now() - started) / 1000,
       reportPath,
       ...(retries.length ? { retries } : {}),
+      cost,
     };
   } catch (e) {
     const failed = failure(selector, started, e, applied.changes);
@@ -440,6 +449,7 @@ export async function previewOne(
         (risks.length ? `; DATA-LOSS RISK: ${risks.map((r) => `${r.op} ${r.name}`).join(", ")}` : ""),
       changes: planned.changes,
       seconds: (Date.now() - started) / 1000,
+      cost: budgetFigures(ctx, loaded),
     };
   } catch (e) {
     return failure(selector, started, e);

@@ -1,12 +1,13 @@
 /**
  * Offline planning: runs the environment program in-process under OVH-shaped mocks (no engine, no
- * credentials) and returns every resource it would create, with its parent, protect flag, key inputs and a
- * monthly cost estimate from the catalog.
+ * credentials) and returns every resource it would create, with its parent, protect flag, key inputs and reviewer
+ * fields, and a monthly cost estimate from the catalog (cost.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { Environment } from "../../stacks/environment";
+import { estimateCost, type CostEstimate } from "./cost";
 import { installMocks, recorder, settle } from "./mocks";
 
 /** Placeholder project id used when planning (never sent anywhere). */
@@ -27,7 +28,10 @@ export interface PlanEntry {
 export interface Plan {
   readonly stack: string;
   readonly resources: readonly PlanEntry[];
+  /** The monthly cost at its highest (autoscaled pools at `max`): what a budget is checked against. */
   readonly monthlyEur: number;
+  /** The monthly cost, line by line, as a min–max range, with its basis and assumptions. */
+  readonly cost: CostEstimate;
   readonly budgetEur?: number;
 }
 
@@ -78,41 +82,69 @@ export function keyInputs(type: string, inputs: Record<string, unknown>): Record
     out.host = conn?.host;
     out.script = `${inputs.create.split("\n").length} lines`;
   }
-  if (type === "ovh:CloudProject/instance:Instance") {
-    out.public = (inputs.network as { public?: boolean } | undefined)?.public ?? false;
-  }
   if (type === "ovh:CloudProject/database:Database") {
     // Whether every node sits on the private network: what client policy privateDatabases checks.
     const nodes = (inputs.nodes as { networkId?: unknown; region?: string }[] | undefined) ?? [];
     out.private = nodes.length > 0 && nodes.every((n) => Boolean(n.networkId));
     if (nodes[0]?.region) out.region = nodes[0].region;
   }
-  return out;
+  return { ...out, ...reviewerFields(type, inputs) };
 }
 
-/** Estimated monthly cost of an environment from catalog list prices. */
-export function estimateMonthlyEur(env: ResolvedEnvironment, catalog: Catalog): number {
-  let total = 0;
-  for (const s of env.servers) {
-    total += (catalog.flavors[s.flavor]?.monthlyEur ?? 0) * s.count;
-    for (const v of s.volumes ?? [])
-      total += v.sizeGb * (catalog.volumeTypes[v.type]?.monthlyEurPerGb ?? 0) * s.count;
+/**
+ * The fields a reviewer checks for security and cost, by resource type: who may reach a database, where each
+ * thing sits (public or private network), node counts, what a load balancer exposes and forwards to, how long a
+ * bucket keeps data, and whether deletion is refused. Plain, flat values so text and JSON read the same.
+ */
+export function reviewerFields(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "ovh:CloudProject/instance:Instance": {
+      const net = inputs.network as { public?: boolean; private?: unknown } | undefined;
+      return { public: net?.public ?? false, privateNetwork: net?.private !== undefined };
+    }
+    case "ovh:CloudProject/database:Database": {
+      const nodes = (inputs.nodes as { networkId?: string }[] | undefined) ?? [];
+      const restrictions = (inputs.ipRestrictions as { ip: string }[] | undefined) ?? [];
+      return {
+        nodes: nodes.length,
+        placement: nodes.some((n) => n.networkId) ? "private" : "public",
+        ipRestrictions: restrictions.map((r) => r.ip),
+        deletionProtection: inputs.deletionProtection === true,
+      };
+    }
+    case "ovh:CloudProject/kube:Kube":
+      return { placement: inputs.privateNetworkId ? "private" : "public" };
+    case "ovh:CloudProject/loadBalancer:LoadBalancer": {
+      const listeners =
+        (inputs.listeners as {
+          port: number;
+          protocol: string;
+          pool?: { members?: { address: string; protocolPort: number }[] };
+        }[]) ?? [];
+      const net = inputs.network as { private?: { floatingIpCreate?: unknown; floatingIp?: unknown } };
+      return {
+        placement:
+          net?.private?.floatingIpCreate || net?.private?.floatingIp ? "public (floating IP)" : "private",
+        listeners: listeners.map(
+          (l) =>
+            `${l.protocol}:${l.port} → ${(l.pool?.members ?? []).map((m) => `${m.address}:${m.protocolPort}`).join(",") || "(no members)"}`,
+        ),
+      };
+    }
+    case "ovh:CloudProject/storage:Storage": {
+      const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
+      const expire = tags["lifecycle-expire-days"];
+      const noncurrent = tags["lifecycle-noncurrent-expire-days"];
+      return {
+        lifecycle:
+          [expire && `expire after ${expire} d`, noncurrent && `noncurrent after ${noncurrent} d`]
+            .filter(Boolean)
+            .join(", ") || "keep forever",
+      };
+    }
+    default:
+      return {};
   }
-  if (env.kubernetes) {
-    total += catalog.kubernetes.controlPlaneMonthlyEur;
-    for (const p of env.kubernetes.nodePools)
-      total += (catalog.flavors[p.flavor]?.monthlyEur ?? 0) * (p.size ?? p.autoscale?.min ?? 0);
-  }
-  for (const db of env.databases) {
-    const nodes = db.nodeCount;
-    total +=
-      (catalog.databases.flavors[db.flavor]?.monthlyEur ?? 0) * nodes +
-      db.diskGb * catalog.databases.storageMonthlyEurPerGb * nodes;
-  }
-  for (const lb of env.loadBalancers) total += catalog.loadBalancers.sizes[lb.size]?.monthlyEur ?? 0;
-  if (env.network?.gateway?.enabled)
-    total += catalog.gateways.models[env.network.gateway.model]?.monthlyEur ?? 0;
-  return Math.round(total * 100) / 100;
 }
 
 /** Plans one environment under mocks. Only one plan may run at a time in a process (mocks are global). */
@@ -135,10 +167,12 @@ export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog
     protect: r.protect,
     keyInputs: keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
   }));
+  const cost = estimateCost(env, catalog);
   return {
     stack: env.stackName,
     resources,
-    monthlyEur: estimateMonthlyEur(env, catalog),
+    monthlyEur: cost.maxEur,
+    cost,
     ...(env.clientProfile.monthlyBudgetEur ? { budgetEur: env.clientProfile.monthlyBudgetEur } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /** Family: managed databases, their users and databases, and who may connect to them. */
-import * as pulumi from "@pulumi/pulumi";
 import { ManagedDatabase } from "../../components/ovh";
+import { allowedCidrs, allowListSources } from "./allowList";
 import type { Family, OvhFamilyContext } from "./context";
 
 /** Builds each database; passwords go to the secret outputs. */
@@ -11,25 +11,8 @@ export const databases: Family<OvhFamilyContext> = {
     if (!env.databases.length) return;
     const dbInventory: Record<string, unknown> = {};
     for (const db of env.databases) {
-      const kubeSubnet =
-        db.allowFrom.kubernetes && env.kubernetes
-          ? env.network?.subnets.find((s) => s.region === env.kubernetes?.region)?.cidr
-          : undefined;
-      const allowed = pulumi
-        .all(
-          db.allowFrom.serverGroups.map((g) =>
-            built.serverGroups[g].instances.length
-              ? built.serverGroups[g].addresses
-              : pulumi.output([] as string[]),
-          ),
-        )
-        .apply((lists) => [
-          ...new Set([
-            ...lists.flat().map((ip) => `${ip}/32`),
-            ...db.allowFrom.cidrs,
-            ...(kubeSubnet ? [kubeSubnet] : []),
-          ]),
-        ]);
+      // What the database will see of each allowed source depends on where it sits (allowList.ts).
+      const allowed = allowedCidrs(allowListSources(env, db), built.serverGroups);
       const net = ctx.placement(db.region);
       const managed = new ManagedDatabase(
         db.resourceName,

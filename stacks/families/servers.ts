@@ -4,13 +4,17 @@ import { renderUserData, ServerGroup } from "../../components/ovh";
 import { serverBackups } from "./backups";
 import type { Family, OvhFamilyContext } from "./context";
 
-/** Builds one project SSH key (the first run-team member's, for the image's default user) and each group. */
+/**
+ * Builds one project SSH key (the first run-team member's, for the image's default user) when there are instances,
+ * and each group.
+ */
 export const servers: Family<OvhFamilyContext> = {
   name: "servers",
   build(ctx) {
     const { env, serviceName, parent, built, lookups } = ctx;
     const members = env.operations.runTeamAccess.members;
-    if (members.length)
+    // The key exists for instances to install; an environment without instances would carry an unused resource.
+    if (members.length && env.servers.some((s) => s.count > 0))
       built.runTeamKey = new ovh.CloudProjectSshKey(
         `${env.stackName}-runteam`,
         { serviceName, name: `${env.stackName}-runteam`, publicKey: members[0].sshPublicKey },

@@ -1,5 +1,6 @@
 /** `majordome plan <client>/<env>`: what a blueprint means, as resources, without an engine or credentials. */
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
+import { formatRange } from "../../plan/cost";
 import { planEnvironment, type Plan, type PlanEntry } from "../../plan/plan";
 import { ExitCode } from "../../../base/errors";
 import type { Io } from "../../../base/io";
@@ -36,9 +37,14 @@ export function renderPlan(plan: Plan): string {
   lines.push(
     `${plan.stack}: ${custom} resources to create, ${plan.resources.filter((r) => r.protect).length} protected`,
   );
+  const c = plan.cost;
+  const over = plan.budgetEur !== undefined && c.maxEur > plan.budgetEur;
   lines.push(
-    `estimated cost: ${plan.monthlyEur.toFixed(2)} EUR/month (catalog list prices)${plan.budgetEur ? `; budget ${plan.budgetEur} EUR${plan.monthlyEur > plan.budgetEur ? " — OVER BUDGET" : ""}` : ""}`,
+    `estimated cost: ${formatRange(c.minEur, c.maxEur)}/month (catalog list prices)${plan.budgetEur !== undefined ? `; budget ${plan.budgetEur} EUR${over ? " — OVER BUDGET" : ""}` : ""}`,
   );
+  for (const l of c.lines) lines.push(`  ${formatRange(l.minEur, l.maxEur).padStart(20)}  ${l.item}`);
+  lines.push(`price basis: ${c.basis}`);
+  if (c.assumptions.length) lines.push("assumptions:", ...c.assumptions.map((a) => `  - ${a}`));
   return lines.join("\n");
 }
 

@@ -47,6 +47,7 @@ export async function runStackCommand(
       quiet: o.quiet,
       verbose: o.verbose,
       allowDataLoss: o.allowDataLoss,
+      allowOverBudget: o.allowOverBudget,
       forceProduction: o.forceProduction,
       confirm: o.confirm,
       ...(o.retries !== undefined

@@ -19,6 +19,7 @@ export interface StackCommandOptions {
   verbose?: boolean;
   markdown?: boolean;
   allowDataLoss?: boolean;
+  allowOverBudget?: boolean;
   forceProduction?: boolean;
   confirm?: string;
   retries?: number;
@@ -96,6 +97,7 @@ export function registerStackCommands(
         .env("MAJORDOME_RETRY_WINDOW")
         .argParser((v: string) => parseWholeNumber(v, 1, 86_400)),
     )
+    .option("--allow-over-budget", "deliver even when the change takes the environment or client over budget")
     .action(action("deliver"));
 
   withFleetOptions(

@@ -32,7 +32,12 @@ const instance = (name: string, extra: Record<string, unknown>) => ({
   keyInputs: { name, region: "GRA11", public: false, ...extra },
 });
 
-const plan = (resources: Plan["resources"]): Plan => ({ stack: "bank-production", resources, monthlyEur: 0 });
+const plan = (resources: Plan["resources"]): Plan => ({
+  stack: "bank-production",
+  resources,
+  monthlyEur: 0,
+  cost: { minEur: 0, maxEur: 0, lines: [], basis: "", assumptions: [] },
+});
 
 describe("client policies on planned resources", () => {
   it("noPublicServers finds a public instance the blueprint did not show, once per server group", () => {

@@ -1,0 +1,38 @@
+/** The plan shows a reviewer what to check, in text and in JSON: IP restrictions, node counts, listeners and
+ * members, placement, lifecycle, protection, and the cost with its basis and assumptions. */
+import { memoryIo } from "../../../base/io";
+import { run } from "../../../scripts/cli/main";
+
+async function planOutput(args: string[]): Promise<string> {
+  const io = memoryIo();
+  expect(await run(["plan", ...args], io)).toBe(0);
+  return io.stdout.join("\n");
+}
+
+describe("plan output for reviewers", () => {
+  it("text: database restrictions and placement, node counts, listeners with members, lifecycle, cost basis", async () => {
+    const text = await planOutput(["nimbus/production"]);
+    expect(text).toMatch(
+      /Database nimbus-production-app \[protected\].* nodes=2 placement=private ipRestrictions=\["10\.120\.1\.0\/24"\] deletionProtection=true/,
+    );
+    expect(text).toMatch(/KubeNodePool nimbus-production-k8s-apps .*minNodes=3 maxNodes=10 autoscale=true/);
+    expect(text).toContain("lifecycle=noncurrent after 90 d");
+    expect(text).toMatch(/estimated cost: [\d.]+–[\d.]+ EUR\/month/);
+    expect(text).toContain("price basis: EUR, excluding VAT;");
+    const shop = await planOutput(["shopwave/production"]);
+    expect(shop).toMatch(
+      /LoadBalancer shopwave-production-\S+ .*placement=public \(floating IP\) listeners=\[".*→ 10\.\d+\.\d+\.\d+:\d+/,
+    );
+    expect(shop).toMatch(/Instance shopwave-production-web-1 .*public=false privateNetwork=true/);
+  }, 30_000);
+
+  it("JSON: the same fields, and the cost lines", async () => {
+    const plan = JSON.parse(await planOutput(["nimbus/production", "--json"]));
+    const db = plan.resources.find((r: { type: string }) => r.type === "ovh:CloudProject/database:Database");
+    expect(db.keyInputs).toMatchObject({ nodes: 2, placement: "private", ipRestrictions: ["10.120.1.0/24"] });
+    expect(db.protect).toBe(true);
+    expect(plan.cost.maxEur).toBeGreaterThan(plan.cost.minEur);
+    expect(plan.monthlyEur).toBe(plan.cost.maxEur);
+    expect(plan.cost.assumptions.length).toBeGreaterThan(0);
+  }, 30_000);
+});
