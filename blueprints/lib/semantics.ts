@@ -15,6 +15,7 @@ import { didYouMean } from "./hints";
 import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
+import { checkBucketLifecycle, checkDnsTarget, checkHostBackups, checkReadOnlyUsers } from "./unkept";
 
 export type { Problem } from "./rules";
 
@@ -79,6 +80,11 @@ const RULES: readonly Rule[] = [
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkHosts(env, r) },
   { reads: ["operations"], check: ({ env, client }, r) => checkOperations(env, client, r) },
   { reads: ["metadata"], check: ({ env }, r) => checkDependsOn(env, r) },
+  // Promises no component keeps are refused, located (unkept.ts, docs/promises.md).
+  { reads: ["buckets"], check: ({ env }, r) => checkBucketLifecycle(env, r) },
+  { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
+  { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },
+  { reads: ["operations", "hosts"], check: ({ env }, r) => checkHostBackups(env, r) },
 ];
 
 /**
