@@ -236,14 +236,24 @@ export interface Host {
 
 /** The managed-services contract as code. */
 export interface Operations {
-  readonly backups?: { readonly enabled: boolean; readonly schedule: string; readonly retentionDays: number };
+  /** OVH instance backups; `enabled` unset means yes for server groups (never for SSH-reached hosts). */
+  readonly backups?: {
+    readonly enabled?: boolean;
+    readonly schedule: string;
+    readonly retentionDays: number;
+  };
   readonly monitoring?: {
     readonly enabled: boolean;
     readonly endpoint?: string;
     readonly alertContacts?: readonly string[];
   };
   readonly securityUpdates?: { readonly policy: "automatic" | "notify" | "manual"; readonly window: string };
-  readonly logForwarding?: { readonly enabled: boolean; readonly destination?: string };
+  readonly logForwarding?: {
+    readonly enabled: boolean;
+    readonly destination?: string;
+    /** PEM of the CA that signs a `tls://` destination's certificate. */
+    readonly caCertificate?: string;
+  };
   readonly runTeamAccess?: { readonly members?: readonly string[]; readonly sudo: boolean };
 }
 
@@ -318,7 +328,12 @@ export interface ResolvedEnvironment {
     readonly resourceName: string;
   })[];
   readonly hosts: readonly ResolvedHost[];
-  readonly operations: Required<Omit<Operations, "runTeamAccess">> & {
+  readonly operations: Required<Omit<Operations, "runTeamAccess" | "backups">> & {
+    readonly backups: {
+      readonly enabled: boolean;
+      readonly schedule: string;
+      readonly retentionDays: number;
+    };
     readonly runTeamAccess: { readonly members: readonly RunTeamMember[]; readonly sudo: boolean };
   };
   /** The client profile, for reports. */

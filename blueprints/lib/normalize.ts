@@ -90,7 +90,7 @@ export function normalize(
     })),
     operations: {
       // The loader scaffolds every operations section before validation, so schema defaults filled them.
-      backups: required(ops.backups, "operations.backups"),
+      backups: { ...required(ops.backups, "operations.backups"), enabled: ops.backups?.enabled ?? true },
       monitoring: required(ops.monitoring, "operations.monitoring"),
       securityUpdates: required(ops.securityUpdates, "operations.securityUpdates"),
       logForwarding: required(ops.logForwarding, "operations.logForwarding"),

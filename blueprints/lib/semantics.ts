@@ -17,6 +17,7 @@ import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
+import { checkBucketLifecycle, checkDnsTarget, checkHostBackups, checkReadOnlyUsers } from "./unkept";
 
 export type { Problem } from "./rules";
 
@@ -92,6 +93,11 @@ const RULES: readonly Rule[] = [
     reads: ["metadata", "target", "network", "servers", "kubernetes", "databases", "operations"],
     check: (context, r) => checkClientPolicies(context, r),
   },
+  // Promises no component keeps are refused, located (unkept.ts, docs/promises.md).
+  { reads: ["buckets"], check: ({ env }, r) => checkBucketLifecycle(env, r) },
+  { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
+  { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },
+  { reads: ["operations", "hosts"], check: ({ env }, r) => checkHostBackups(env, r) },
 ];
 
 /**

@@ -19,7 +19,12 @@ export interface OperationsBaseline {
   readonly sudo: boolean;
   readonly securityUpdates: { readonly policy: "automatic" | "notify" | "manual"; readonly window: string };
   readonly monitoring: { readonly enabled: boolean; readonly endpoint?: string };
-  readonly logForwarding: { readonly enabled: boolean; readonly destination?: string };
+  readonly logForwarding: {
+    readonly enabled: boolean;
+    readonly destination?: string;
+    /** PEM of the CA that signs a `tls://` destination's certificate. @default the system's CA bundle */
+    readonly caCertificate?: string;
+  };
   /** Labels written to /etc/majordome/labels for agents and humans. */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -69,53 +74,131 @@ export function removeRunTeamLines(runTeam: readonly RunTeamAccount[]): string[]
   );
 }
 
-/** Security updates: a systemd timer that starts in the maintenance window (nothing for `manual`). */
-export function securityUpdateLines(updates: OperationsBaseline["securityUpdates"]): string[] {
-  const { policy, window } = updates;
-  if (policy === "manual") return [];
-  const action = policy === "automatic" ? "unattended-upgrade" : "unattended-upgrade --dry-run";
+/**
+ * Installs packages or fails: apt-get (retrying once after refreshing the lists) or dnf; any other host is an
+ * error, never a silent skip, so a step that says it installed something did.
+ */
+export function installLines(packages: readonly string[]): string[] {
+  const args = packages.map(shellQuote).join(" ");
   return [
-    "command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades || true",
-    `cat > /etc/systemd/system/majordome-updates.service <<'UNIT'\n[Unit]\nDescription=Majordome security updates (${policy})\n[Service]\nType=oneshot\nExecStart=/usr/bin/${action}\nUNIT`,
-    `cat > /etc/systemd/system/majordome-updates.timer <<'UNIT'\n[Unit]\nDescription=Majordome maintenance window ${window}\n[Timer]\nOnCalendar=${onCalendar(window)}\nPersistent=true\n[Install]\nWantedBy=timers.target\nUNIT`,
-    "systemctl daemon-reload && systemctl enable --now majordome-updates.timer || true",
-  ];
-}
-
-/** The monitoring agent (Prometheus node exporter) and where it reports. */
-export function monitoringLines(monitoring: OperationsBaseline["monitoring"]): string[] {
-  if (!monitoring.enabled) return [];
-  return [
-    "command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus-node-exporter || true",
-    ...(monitoring.endpoint
-      ? [`printf 'endpoint=%s\\n' ${shellQuote(monitoring.endpoint)} > /etc/majordome/monitoring`]
-      : []),
+    `if command -v apt-get >/dev/null 2>&1; then export DEBIAN_FRONTEND=noninteractive; dpkg -s ${args} >/dev/null 2>&1 || apt-get install -y --no-install-recommends ${args} || { apt-get update -qq && apt-get install -y --no-install-recommends ${args}; }`,
+    `elif command -v dnf >/dev/null 2>&1; then dnf install -y ${args}`,
+    `else echo "majordome: cannot install ${packages.join(" ")}: no apt-get or dnf on this host" >&2; exit 1; fi`,
   ];
 }
 
 /**
- * Log forwarding through rsyslog. `tls://` is real TLS (rsyslog's gtls driver, the server's certificate checked
- * against the system's CA bundle and its name); `tcp://` and `udp://` are plain.
+ * (Re)starts a service with systemd when it runs, else with its init script; fails when neither can. Hosts
+ * without systemd are real (containers, chroots like the test host), and saying "started" there would lie.
+ */
+export function restartServiceLines(service: string): string[] {
+  const name = shellQuote(service);
+  return [
+    `if [ -d /run/systemd/system ]; then systemctl enable ${name} && systemctl restart ${name}`,
+    `elif [ -x /etc/init.d/${service} ]; then update-rc.d ${name} defaults >/dev/null 2>&1 || true; /etc/init.d/${service} restart`,
+    `else echo "majordome: cannot start ${service}: no systemd and no init script" >&2; exit 1; fi`,
+  ];
+}
+
+/** Path of the security-update timer unit (verified by drift on hosts). */
+export const UPDATE_TIMER = "/etc/systemd/system/majordome-updates.timer";
+
+/** The security-update units' text, as written on the server. */
+export function securityUpdateUnits(updates: OperationsBaseline["securityUpdates"]): {
+  service: string;
+  timer: string;
+} {
+  const action = updates.policy === "automatic" ? "unattended-upgrade" : "unattended-upgrade --dry-run";
+  return {
+    service: `[Unit]\nDescription=Majordome security updates (${updates.policy})\n[Service]\nType=oneshot\nExecStart=/usr/bin/${action}\n`,
+    timer: `[Unit]\nDescription=Majordome maintenance window ${updates.window}\n[Timer]\nOnCalendar=${onCalendar(updates.window)}\nPersistent=true\n[Install]\nWantedBy=timers.target\n`,
+  };
+}
+
+/**
+ * Security updates: unattended-upgrades run by a systemd timer that starts in the maintenance window (nothing
+ * for `manual`). The timer is enabled by its `timers.target.wants` link (what `systemctl enable` makes), so it
+ * is in force from the next boot even where systemd is not running now; where it runs, it is started now.
+ */
+export function securityUpdateLines(updates: OperationsBaseline["securityUpdates"]): string[] {
+  if (updates.policy === "manual") return [];
+  const units = securityUpdateUnits(updates);
+  return [
+    ...installLines(["unattended-upgrades"]),
+    "mkdir -p /etc/systemd/system/timers.target.wants",
+    `printf '%s' ${shellQuote(units.service)} > /etc/systemd/system/majordome-updates.service`,
+    `printf '%s' ${shellQuote(units.timer)} > ${UPDATE_TIMER}`,
+    `ln -sf ${UPDATE_TIMER} /etc/systemd/system/timers.target.wants/majordome-updates.timer`,
+    "if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl restart majordome-updates.timer; fi",
+  ];
+}
+
+/** The monitoring agent (Prometheus node exporter, pull-based on port 9100) and the endpoint recorded for it. */
+export function monitoringLines(monitoring: OperationsBaseline["monitoring"]): string[] {
+  if (!monitoring.enabled) return [];
+  return [
+    ...installLines(["prometheus-node-exporter"]),
+    ...restartServiceLines("prometheus-node-exporter"),
+    "mkdir -p /etc/majordome",
+    monitoring.endpoint
+      ? `printf 'endpoint=%s\\n' ${shellQuote(monitoring.endpoint)} > /etc/majordome/monitoring`
+      : "rm -f /etc/majordome/monitoring",
+  ];
+}
+
+/** Where the CA of a `tls://` log destination is written. */
+export const LOG_CA_FILE = "/etc/majordome/log-ca.pem";
+/** The rsyslog drop-in written for log forwarding. */
+export const RSYSLOG_CONF = "/etc/rsyslog.d/90-majordome.conf";
+
+/**
+ * The rsyslog configuration for a destination. `tls://` is real TLS: rsyslog's gtls network stream driver in
+ * TLS-only mode (StreamDriverMode 1), the server's certificate checked against the blueprint's CA (else the
+ * system bundle) and its name (x509/name, permitted peer = the destination host) — as rsyslog's "TLS-secured
+ * syslog" documentation sets it. `tcp://` and `udp://` are plain.
+ */
+export function rsyslogConfig(destination: string, caFile?: string): string {
+  const m = /^(tcp|udp|tls):\/\/([^:/]+):(\d+)$/.exec(destination);
+  if (!m) throw new Error(`invalid log destination "${destination}"`);
+  const [, scheme, host, port] = m;
+  if (scheme !== "tls") return `*.* ${scheme === "udp" ? "@" : "@@"}${host}:${port}\n`;
+  return [
+    `global(DefaultNetstreamDriver="gtls" DefaultNetstreamDriverCAFile="${caFile ?? "/etc/ssl/certs/ca-certificates.crt"}")`,
+    `*.* action(type="omfwd" target="${host}" port="${port}" protocol="tcp" StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="${host}" action.resumeRetryCount="-1" queue.type="LinkedList" queue.size="10000")`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Log forwarding through rsyslog: the packages (rsyslog-gnutls for TLS), the CA when the blueprint names one,
+ * the drop-in, a syntax check (`rsyslogd -N1`), then a restart — each failing the step when it fails.
  */
 export function logForwardingLines(logForwarding: OperationsBaseline["logForwarding"]): string[] {
   if (!logForwarding.enabled || !logForwarding.destination) return [];
-  const m = /^(tcp|udp|tls):\/\/([^:/]+):(\d+)$/.exec(logForwarding.destination);
-  if (!m) throw new Error(`invalid log destination "${logForwarding.destination}"`);
-  const [, scheme, host, port] = m;
-  const config =
-    scheme === "tls"
-      ? [
-          'global(DefaultNetstreamDriverCAFile="/etc/ssl/certs/ca-certificates.crt")',
-          `*.* action(type="omfwd" target="${host}" port="${port}" protocol="tcp" StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="${host}")`,
-        ].join("\n")
-      : `*.* ${scheme === "udp" ? "@" : "@@"}${host}:${port}`;
+  const tls = logForwarding.destination.startsWith("tls://");
+  const ca = tls && logForwarding.caCertificate ? LOG_CA_FILE : undefined;
   return [
-    ...(scheme === "tls"
-      ? [
-          "command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y rsyslog-gnutls || true",
-        ]
-      : []),
-    `printf '%s\\n' ${shellQuote(config)} > /etc/rsyslog.d/90-majordome.conf && (systemctl restart rsyslog || true)`,
+    ...installLines(tls ? ["rsyslog", "rsyslog-gnutls"] : ["rsyslog"]),
+    "mkdir -p /etc/majordome /etc/rsyslog.d",
+    ...(ca ? [`printf '%s\\n' ${shellQuote(logForwarding.caCertificate!.trim())} > ${ca}`] : []),
+    `printf '%s' ${shellQuote(rsyslogConfig(logForwarding.destination, ca))} > ${RSYSLOG_CONF}`,
+    "rsyslogd -N1 >/dev/null",
+    // rsyslog has no init script on Debian 12: without systemd it is restarted from its pid file.
+    "if [ -d /run/systemd/system ]; then systemctl restart rsyslog; else",
+    "  if [ -f /run/rsyslogd.pid ] && kill $(cat /run/rsyslogd.pid) 2>/dev/null; then for _ in 1 2 3 4 5 6 7 8 9 10; do [ -f /run/rsyslogd.pid ] || break; sleep 0.5; done; fi",
+    "  rm -f /run/rsyslogd.pid; rsyslogd",
+    "fi",
+  ];
+}
+
+/** The day-2 operations part of the baseline (updates, monitoring, log forwarding), as applied to hosts. */
+export function renderOperations(
+  baseline: Omit<OperationsBaseline, "runTeam" | "sudo" | "labels">,
+): string[] {
+  return [
+    ...securityUpdateLines(baseline.securityUpdates),
+    ...monitoringLines(baseline.monitoring),
+    ...logForwardingLines(baseline.logForwarding),
   ];
 }
 
@@ -124,8 +207,6 @@ export function renderBaseline(baseline: OperationsBaseline): string[] {
   return [
     ...labelsLines(baseline.labels),
     ...runTeamLines(baseline.runTeam, baseline.sudo),
-    ...securityUpdateLines(baseline.securityUpdates),
-    ...monitoringLines(baseline.monitoring),
-    ...logForwardingLines(baseline.logForwarding),
+    ...renderOperations(baseline),
   ];
 }

@@ -9,7 +9,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteStep } from "./remoteStep";
-import { baselineScripts, contentHash, stepScripts, type HostStep } from "./steps";
+import {
+  baselineScripts,
+  contentHash,
+  operationsScripts,
+  stepScripts,
+  type HostOperations,
+  type HostStep,
+} from "./steps";
 
 /** One host and its steps. */
 export interface HostArgs {
@@ -34,6 +41,11 @@ export interface HostGroupArgs {
   readonly sudo?: boolean;
   /** Labels written to /etc/majordome/labels. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Security updates, monitoring agent and log forwarding, applied by an `operations` step after the baseline
+   * (the same rendering as OVH instances' first boot). @default none
+   */
+  readonly operations?: HostOperations;
 }
 
 /** Applies build steps to SSH-reached hosts. */
@@ -84,6 +96,8 @@ export class HostGroup extends pulumi.ComponentResource {
       };
       add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` });
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
+      const operations = args.operations ? operationsScripts(args.operations) : undefined;
+      if (operations) add("operations", operations);
       const hashes = new Map<string, string>();
       for (const step of host.steps) {
         const deps = (step.service?.restartOnChangeOf ?? []).map((d) => hashes.get(d) ?? "");
@@ -91,7 +105,7 @@ export class HostGroup extends pulumi.ComponentResource {
         hashes.set(step.name, contentHash(scripts.create));
         add(step.name, scripts);
       }
-      stepNames[host.key] = ["connect", "baseline", ...names];
+      stepNames[host.key] = ["connect", "baseline", ...(operations ? ["operations"] : []), ...names];
       steps[host.key] = chain;
     }
     this.stepNames = stepNames;

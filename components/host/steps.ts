@@ -7,8 +7,15 @@ import { createHash } from "crypto";
 import { shellQuote } from "../../base/shell";
 import {
   labelsLines,
+  LOG_CA_FILE,
   removeRunTeamLines,
+  renderOperations,
+  RSYSLOG_CONF,
+  rsyslogConfig,
   runTeamLines,
+  securityUpdateUnits,
+  UPDATE_TIMER,
+  type OperationsBaseline,
   type RunTeamAccount,
 } from "../baseline/operationsBaseline";
 
@@ -47,8 +54,25 @@ export interface StepScripts {
   readonly create: string;
   /** Runs when the step is removed; undefined when removal leaves things as they are. */
   readonly delete?: string;
-  /** Prints a fingerprint of the step's effect (for drift detection), and the fingerprint it should print. */
+  /**
+   * Prints what the host shows of the step's effect, one `item: value` line per checked item, and the lines a
+   * correct host prints (for drift detection: each differing line is a finding with expected and found).
+   */
   readonly verify?: { readonly script: string; readonly expected: string };
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+/** Shell that prints `<label>: <sha256 of file>` or `<label>: missing`. */
+function fileHashLine(label: string, file: string): string {
+  const f = shellQuote(file);
+  return `if [ -f ${f} ]; then echo ${shellQuote(label)}": $(sha256sum < ${f} | cut -d' ' -f1)"; else echo ${shellQuote(label)}": missing"; fi`;
+}
+
+/** Shell that prints `service <name>: running|stopped` (systemd when it runs, else the init script or pidof). */
+function serviceStateLine(service: string, process = service): string {
+  const n = shellQuote(service);
+  return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; elif pidof ${shellQuote(process)} >/dev/null 2>&1; then s=running; else s=stopped; fi; echo "service ${service}: $s"`;
 }
 
 /** A short content hash, used to make a step's script change when something it depends on changes. */
@@ -72,8 +96,8 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
       create: `${header}\nset -- ${args}\n${PACKAGE_INSTALL}`,
       ...(step.undo ? { delete: `set -eu\n${step.undo}` } : {}),
       verify: {
-        script: `set -- ${args}\nif command -v dpkg >/dev/null 2>&1; then dpkg -s "$@" >/dev/null 2>&1 && echo installed || echo missing; else rpm -q "$@" >/dev/null 2>&1 && echo installed || echo missing; fi`,
-        expected: "installed",
+        script: `for p in ${args}; do if command -v dpkg >/dev/null 2>&1; then dpkg -s "$p" >/dev/null 2>&1 && s=installed || s=missing; else rpm -q "$p" >/dev/null 2>&1 && s=installed || s=missing; fi; echo "package $p: $s"; done`,
+        expected: step.packages.map((p) => `package ${p}: installed`).join("\n"),
       },
     };
   }
@@ -94,8 +118,13 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
       ].join("\n"),
       delete: step.undo ? `set -eu\n${step.undo}` : `rm -f ${target}`,
       verify: {
-        script: `if [ -f ${target} ]; then printf '%s %s %s' "$(sha256sum < ${target} | cut -d' ' -f1)" "$(stat -c %a ${target})" "$(stat -c %U:%G ${target})"; else echo missing; fi`,
-        expected: `${createHash("sha256").update(content, "utf8").digest("hex")} ${mode.replace(/^0(?=[0-7]{3}$)/, "")} ${owner.includes(":") ? owner : `${owner}:${owner}`}`,
+        script: `d=$(dirname ${target}); if [ -d "$d" ]; then echo "directory $d: present"; else echo "directory $d: missing"; fi\nif [ -f ${target} ]; then echo "content: $(sha256sum < ${target} | cut -d' ' -f1)"; echo "mode: $(stat -c %a ${target})"; echo "owner: $(stat -c %U:%G ${target})"; else echo "file: missing"; fi`,
+        expected: [
+          `directory ${path.replace(/\/[^/]*$/, "") || "/"}: present`,
+          `content: ${sha256(content)}`,
+          `mode: ${mode.replace(/^0(?=[0-7]{3}$)/, "")}`,
+          `owner: ${owner.includes(":") ? owner : `${owner}:${owner}`}`,
+        ].join("\n"),
       },
     };
   }
@@ -109,6 +138,10 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
       delete: step.undo
         ? `set -eu\n${step.undo}`
         : `if [ -d /run/systemd/system ]; then systemctl disable --now ${name} || true; else service ${name} stop || true; update-rc.d ${name} disable >/dev/null 2>&1 || true; fi`,
+      verify: {
+        script: serviceStateLine(step.service.name),
+        expected: `service ${step.service.name}: ${step.service.enabled ? "running" : "stopped"}`,
+      },
     };
   }
   if (step.run) {
@@ -126,8 +159,80 @@ export function baselineScripts(
   sudo: boolean,
   labels: Readonly<Record<string, string>>,
 ): StepScripts {
+  const labelText = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
+  const script = [
+    fileHashLine("labels", "/etc/majordome/labels"),
+    ...runTeam.flatMap((m) => {
+      const u = shellQuote(m.name);
+      return [
+        `if id -u ${u} >/dev/null 2>&1; then echo "account ${m.name}: present"; h=$(getent passwd ${u} | cut -d: -f6); else echo "account ${m.name}: missing"; h=/nonexistent; fi`,
+        `if [ -f "$h/.ssh/authorized_keys" ]; then echo "key ${m.name}: $(sha256sum < "$h/.ssh/authorized_keys" | cut -d' ' -f1)"; else echo "key ${m.name}: missing"; fi`,
+        `if [ -f ${shellQuote(`/etc/sudoers.d/90-majordome-${m.name}`)} ]; then echo "sudo ${m.name}: granted"; else echo "sudo ${m.name}: not granted"; fi`,
+      ];
+    }),
+  ].join("\n");
+  const expected = [
+    `labels: ${sha256(`${labelText}\n`)}`,
+    ...runTeam.flatMap((m) => [
+      `account ${m.name}: present`,
+      `key ${m.name}: ${sha256(`${m.sshPublicKey}\n`)}`,
+      `sudo ${m.name}: ${sudo ? "granted" : "not granted"}`,
+    ]),
+  ].join("\n");
   return {
     create: ["set -eu", ...labelsLines(labels), ...runTeamLines(runTeam, sudo)].join("\n"),
     delete: ["set -eu", ...removeRunTeamLines(runTeam), "rm -f /etc/majordome/labels"].join("\n"),
+    verify: { script, expected },
+  };
+}
+
+/** The day-2 operations of the baseline on a host, as applied; undefined when nothing is asked. */
+export type HostOperations = Omit<OperationsBaseline, "runTeam" | "sudo" | "labels">;
+
+/**
+ * Security updates, monitoring agent and log forwarding on a host: the same rendering as OVH instances' first
+ * boot (components/baseline), with a verification of each item; undefined when none of them is asked.
+ */
+export function operationsScripts(ops: HostOperations): StepScripts | undefined {
+  const lines = renderOperations(ops);
+  if (lines.length === 0) return undefined;
+  const script: string[] = [];
+  const expected: string[] = [];
+  if (ops.securityUpdates.policy !== "manual") {
+    script.push(fileHashLine("updates timer", UPDATE_TIMER));
+    script.push(
+      `[ -L /etc/systemd/system/timers.target.wants/majordome-updates.timer ] && echo "updates timer enabled: yes" || echo "updates timer enabled: no"`,
+    );
+    script.push(
+      `dpkg -s unattended-upgrades >/dev/null 2>&1 && echo "package unattended-upgrades: installed" || echo "package unattended-upgrades: missing"`,
+    );
+    expected.push(
+      `updates timer: ${sha256(securityUpdateUnits(ops.securityUpdates).timer)}`,
+      "updates timer enabled: yes",
+      "package unattended-upgrades: installed",
+    );
+  }
+  if (ops.monitoring.enabled) {
+    script.push(serviceStateLine("prometheus-node-exporter"));
+    expected.push("service prometheus-node-exporter: running");
+  }
+  const lf = ops.logForwarding;
+  if (lf.enabled && lf.destination) {
+    const ca = lf.destination.startsWith("tls://") && lf.caCertificate ? LOG_CA_FILE : undefined;
+    script.push(fileHashLine("log forwarding config", RSYSLOG_CONF));
+    expected.push(`log forwarding config: ${sha256(rsyslogConfig(lf.destination, ca))}`);
+    if (ca) {
+      script.push(fileHashLine("log forwarding CA", ca));
+      expected.push(`log forwarding CA: ${sha256(`${lf.caCertificate!.trim()}\n`)}`);
+    }
+    script.push(serviceStateLine("rsyslog", "rsyslogd"));
+    expected.push("service rsyslog: running");
+  }
+  return {
+    create: ["set -eu", "# majordome: security updates, monitoring, log forwarding", ...lines].join("\n"),
+    verify: { script: script.join("\n"), expected: expected.join("\n") },
   };
 }

@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import { ExitCode } from "../../base/errors";
 import type { Io } from "../../base/io";
 import { displayPath } from "../../blueprints/lib/repository";
+import { renderFindings } from "../delivery/driftFindings";
 import type { EnvResult } from "../delivery/operations";
 
 /** Prints the summary table to stderr. */
@@ -30,6 +31,11 @@ export function printSummary(results: readonly EnvResult[], io: Io): void {
     );
   for (const r of results.filter((x) => x.error && x.status !== "succeeded"))
     io.err(`\n${r.selector}: ${r.error}`);
+  for (const r of results.filter((x) => x.drift)) {
+    const lines = renderFindings(r.drift!.findings, r.drift!.notVerifiable);
+    if (lines.length)
+      io.err(`\n${r.selector}: ${r.status === "drift" ? "drifted items" : "checks"}\n${lines.join("\n")}`);
+  }
 }
 
 /** The exit code of a fleet: 0 all fine, 2 invalid input only, 3 drift, 5 locked, 4 any other failure. */

@@ -13,6 +13,7 @@ import { processAlive } from "../../base/processes";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
+import { DriftCollector, type DriftFinding, type Unverifiable } from "./driftFindings";
 import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import {
@@ -47,6 +48,11 @@ export interface EnvResult {
   readonly retries?: readonly string[];
   /** The monthly cost before and after the change, for the environment and its client (budget.ts). */
   readonly cost?: BudgetFigures;
+  /** Drift only: each drifted item with expected and found, and the steps no check can verify. */
+  readonly drift?: {
+    readonly findings: readonly DriftFinding[];
+    readonly notVerifiable: readonly Unverifiable[];
+  };
 }
 
 /** Progress callbacks. */
@@ -517,14 +523,24 @@ export async function driftOne(
     const loaded = loadSelected(ctx, selector);
     const { stack } = await openStack(ctx, loaded, false, progress);
     const collector = new ChangeCollector();
+    const found = new DriftCollector();
     const result = await stack.previewRefresh({
       color: "never",
-      onEvent: collector.onEvent,
+      onEvent: (e) => {
+        collector.onEvent(e);
+        found.onEvent(e);
+      },
       onOutput: progress.engineOutput,
     });
     const counts = result.changeSummary ?? {};
     const drifted = Object.entries(counts).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
-    const changes = collector.changes;
+    const findings = found.findings;
+    // Each drifted resource names the items that differ (the engine itself gives no property diff on refresh).
+    const changes = collector.changes.map((c) => ({
+      ...c,
+      diffs: c.diffs.length ? c.diffs : findings.filter((f) => f.resource === c.name).map((f) => f.item),
+    }));
+    const notVerifiable = found.unverifiable.filter((u) => u.step !== "connect");
     const status: EnvStatus = drifted.length ? "drift" : "in-sync";
     const summary = drifted.length
       ? `drift: ${drifted.map(([op, n]) => `${n} ${op}`).join(", ")}${changes.length ? ` (${changes.map((c) => c.name).join(", ")})` : ""}`
@@ -533,9 +549,20 @@ export async function driftOne(
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, "drift.json"),
-      JSON.stringify({ checkedAt: new Date().toISOString(), status, counts, changes }, null, 2) + "\n",
+      JSON.stringify(
+        { checkedAt: new Date().toISOString(), status, counts, changes, findings, notVerifiable },
+        null,
+        2,
+      ) + "\n",
     );
-    return { selector, status, summary, changes, seconds: (Date.now() - started) / 1000 };
+    return {
+      selector,
+      status,
+      summary,
+      changes,
+      seconds: (Date.now() - started) / 1000,
+      drift: { findings, notVerifiable },
+    };
   } catch (e) {
     return failure(selector, started, e);
   }

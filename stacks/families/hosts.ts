@@ -22,6 +22,11 @@ export const hosts: Family<FamilyContext> = {
         runTeam: env.operations.runTeamAccess.members,
         sudo: env.operations.runTeamAccess.sudo,
         labels: env.labels,
+        operations: {
+          securityUpdates: env.operations.securityUpdates,
+          monitoring: env.operations.monitoring,
+          logForwarding: env.operations.logForwarding,
+        },
       },
       parent,
     );

@@ -243,6 +243,60 @@ describe("majordome deliver through the real engine", () => {
     expect(host.readFile("/srv/drifty/app.conf")).toBe("env=drifty\n");
   });
 
+  it("drift names each drifted item with expected and found (account, directory, mode), and deliver repairs it", async () => {
+    const box = sandbox(host);
+    // Monitoring off: the node exporter binds :9100 in the machine's network namespace (test hosts share it).
+    box.write(
+      "items",
+      environment("items", host.port, "      - name: marker\n        run: echo hi > /srv/items/marker\n") +
+        "operations:\n  monitoring:\n    enabled: false\n",
+    );
+    const first = await box.run("deliver", "acme/items");
+    expect([first.exitCode, first.exitCode ? first.stderr : ""]).toEqual([0, ""]);
+    // The operations baseline is on the host: the security-update timer, written and enabled.
+    expect(host.readFile("/etc/systemd/system/majordome-updates.timer")).toContain(
+      "OnCalendar=Sun *-*-* 02:00:00",
+    );
+    expect(host.exec("readlink /etc/systemd/system/timers.target.wants/majordome-updates.timer")).toBe(
+      "/etc/systemd/system/majordome-updates.timer\n",
+    );
+    const clean = await box.run("drift", "acme/items");
+    expect(clean.exitCode).toBe(0);
+    expect(clean.stderr).toContain("not verifiable (no check): origin / marker");
+    host.exec("userdel -r alice && chmod 600 /srv/items/app.conf");
+    const modeDrift = await box.run("drift", "acme/items", "--json");
+    expect(modeDrift.exitCode).toBe(3);
+    const findings = JSON.parse(modeDrift.stdout).results[0].drift.findings;
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          step: "baseline",
+          item: "account alice",
+          expected: "present",
+          found: "missing",
+        }),
+        expect.objectContaining({ step: "baseline", item: "key alice", found: "missing" }),
+        expect.objectContaining({ step: "config", item: "mode", expected: "644", found: "600" }),
+      ]),
+    );
+    const text = await box.run("drift", "acme/items");
+    expect(text.stderr).toContain("origin / config: mode: expected 644, found 600");
+    expect((await box.run("deliver", "acme/items")).exitCode).toBe(0);
+    expect(host.exec("id -un alice")).toBe("alice\n");
+    expect(host.exec("stat -c %a /srv/items/app.conf")).toBe("644\n");
+    host.exec("rm -rf /srv/items");
+    const dirDrift = await box.run("drift", "acme/items", "--json");
+    expect(JSON.parse(dirDrift.stdout).results[0].drift.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ item: "directory /srv/items", expected: "present", found: "missing" }),
+        expect.objectContaining({ item: "file", expected: "(nothing)", found: "missing" }),
+      ]),
+    );
+    expect((await box.run("deliver", "acme/items")).exitCode).toBe(0);
+    expect(host.readFile("/srv/items/app.conf")).toBe("env=items\n");
+    expect((await box.run("drift", "acme/items")).exitCode).toBe(0);
+  });
+
   it("refuses to destroy production unless told twice, then destroys", async () => {
     const box = sandbox(host);
     box.write("prod", environment("prod", host.port, "", "production"));

@@ -11,7 +11,7 @@ SUITE=bookworm
 KEY=$(sha256sum "$0" | cut -c1-12)
 ROOTFS="$CACHE/testhost/rootfs-$SUITE-$KEY"
 # Packages tests install through build steps; downloaded now, installed (offline) by the tests.
-TEST_PACKAGES="tree unattended-upgrades rsyslog curl"
+TEST_PACKAGES="tree unattended-upgrades rsyslog rsyslog-gnutls prometheus-node-exporter curl"
 
 if [ -f "$ROOTFS/.majordome-ready" ]; then
   echo "test host root file system: cached at $ROOTFS" >&2

@@ -81,6 +81,21 @@ async function waitForBanner(
   throw new Error(`test host on port ${port} did not answer within ${timeoutMs} ms: ${log()}`);
 }
 
+/** Kills (SIGKILL) every process whose root directory is `root` (a chroot's daemons). */
+export function killProcessesRootedIn(root: string): number {
+  let killed = 0;
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/root`) !== root) continue;
+      process.kill(Number(entry), "SIGKILL");
+      killed++;
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return killed;
+}
+
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {
   /** Fixed port. @default a free one */
@@ -172,6 +187,9 @@ export async function startTestHost(
       return r.status === 0 ? r.stdout : undefined;
     },
     stop: async () => {
+      // Daemons a delivery started inside the host (the monitoring agent, rsyslog) are not in sshd's process
+      // group: kill every process whose root is this host's file system.
+      killProcessesRootedIn(merged);
       if (child.exitCode === null && child.pid) {
         const exited = new Promise((r) => child.once("exit", r));
         try {

@@ -117,13 +117,13 @@ describe("user data", () => {
       ...baseline,
       logForwarding: { enabled: true, destination: "tcp://l.example:514" },
     });
-    expect(tcp).toContain("'*.* @@l.example:514'");
+    expect(tcp).toContain("'*.* @@l.example:514\n'");
     expect(tcp).not.toContain("gtls");
     const udp = renderUserData({
       ...baseline,
       logForwarding: { enabled: true, destination: "udp://l.example:514" },
     });
-    expect(udp).toContain("'*.* @l.example:514'");
+    expect(udp).toContain("'*.* @l.example:514\n'");
   });
 
   it("skips the update timer under a manual policy", () => {

@@ -1,0 +1,62 @@
+/**
+ * Promises Majordome cannot keep, refused before anything runs. The product never says more than it built: a
+ * blueprint field that no component enforces for its target is an error here, located at the field, with what
+ * to do instead (docs/promises.md lists every field and how it is kept or refused; docs/decisions.md says why).
+ */
+import type { EnvironmentBlueprint } from "./model";
+import type { Report } from "./rules";
+
+/** Bucket lifecycle rules: the OVH API does not manage them and Majordome has no S3 client yet. */
+export function checkBucketLifecycle(env: EnvironmentBlueprint, report: Report): void {
+  env.buckets?.forEach((b, i) => {
+    if (b.lifecycle && Object.keys(b.lifecycle).length > 0)
+      report(
+        ["buckets", i, "lifecycle"],
+        "unkept.bucket-lifecycle",
+        `bucket "${b.name}": lifecycle rules are not applied by Majordome (the OVH API does not manage them), so they would only be a label`,
+        "remove [lifecycle] and set the rule with an S3 client (`aws s3api put-bucket-lifecycle-configuration --endpoint-url https://s3.<region>.io.cloud.ovh.net ...`) using the bucket user's credentials",
+      );
+  });
+}
+
+/** Read-only database users: the OVH API creates users without per-user grants. */
+export function checkReadOnlyUsers(env: EnvironmentBlueprint, report: Report): void {
+  env.databases?.forEach((db, i) =>
+    db.users?.forEach((u, k) => {
+      if (u.readOnly)
+        report(
+          ["databases", i, "users", k, "readOnly"],
+          "unkept.db-read-only",
+          `database "${db.name}": user "${u.name}" would get full rights: the OVH API has no per-user grants for ${db.engine}, so Majordome cannot make a user read-only`,
+          db.engine === "mysql"
+            ? `remove [readOnly] and grant read-only rights in SQL (\`GRANT SELECT ON <db>.* TO '${u.name}'@'%'\`) from your schema migrations`
+            : `remove [readOnly] and grant read-only rights in SQL (\`GRANT pg_read_all_data TO "${u.name}"\`) from your schema migrations`,
+        );
+    }),
+  );
+}
+
+/** DNS needs OVH: in an environment without a target no component would build the zone's records. */
+export function checkDnsTarget(env: EnvironmentBlueprint, report: Report): void {
+  if (env.dns && !env.target)
+    report(
+      ["dns"],
+      "unkept.dns-without-target",
+      "[dns] is delivered through the OVH API, but this environment has no [target]: the records would never be created",
+      "add `target: { provider: ovh, regions: [...] }` to manage the zone on OVH, or remove [dns] and manage the records where the zone lives",
+    );
+}
+
+/**
+ * Backups are OVH instance backups (workflow backups of servers). SSH-reached hosts are not backed up by
+ * Majordome, so an environment with hosts that asks for backups is refused rather than reported as covered.
+ */
+export function checkHostBackups(env: EnvironmentBlueprint, report: Report): void {
+  if (env.operations?.backups?.enabled && (env.hosts?.length ?? 0) > 0)
+    report(
+      ["operations", "backups", "enabled"],
+      "unkept.host-backups",
+      `backups are OVH instance backups; the SSH-reached host(s) ${env.hosts?.map((h) => `"${h.name}"`).join(", ")} would not be backed up`,
+      "set `operations: { backups: { enabled: false } }` and back the hosts up with their own provider's tooling, or add a host step that installs and schedules your backup agent",
+    );
+}

@@ -1,0 +1,115 @@
+/**
+ * What drift found, item by item: each SSH build step prints `item: value` lines on refresh (its `verify`
+ * script) next to the lines a correct host prints; every line that differs is a finding with expected and
+ * found. Steps without a check (`run` steps, the connection check) are listed as not verifiable, never as
+ * "in sync".
+ */
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+
+/** One drifted item. */
+export interface DriftFinding {
+  /** The resource's logical name. */
+  readonly resource: string;
+  readonly host: string;
+  readonly step: string;
+  /** What was checked, e.g. `account alice`, `mode`, `package tree`. */
+  readonly item: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** A step drift cannot check. */
+export interface Unverifiable {
+  readonly host: string;
+  readonly step: string;
+}
+
+interface StepOutputs {
+  hostName?: string;
+  stepName?: string;
+  fingerprint?: string;
+  verify?: { expected?: string };
+}
+
+/** Parses `item: value` lines into a map (a line without `: ` is kept whole as its own item). */
+function items(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (!line) continue;
+    const at = line.lastIndexOf(": ");
+    if (at < 0) out.set(line, line);
+    else out.set(line.slice(0, at), line.slice(at + 2));
+  }
+  return out;
+}
+
+/** Compares what a step's check printed with what it expects; one finding per differing item. */
+export function compareFingerprint(
+  where: { resource: string; host: string; step: string },
+  expected: string,
+  found: string,
+): DriftFinding[] {
+  const want = items(expected);
+  const got = items(found);
+  const findings: DriftFinding[] = [];
+  for (const [item, value] of want) {
+    const seen = got.get(item) ?? "(not reported)";
+    if (seen !== value) findings.push({ ...where, item, expected: value, found: seen });
+  }
+  for (const [item, value] of got)
+    if (!want.has(item)) findings.push({ ...where, item, expected: "(nothing)", found: value });
+  return findings;
+}
+
+/** Collects findings from the events of a refresh (pass `collector.onEvent`). */
+export class DriftCollector {
+  private readonly findingsByUrn = new Map<string, DriftFinding[]>();
+  private readonly unverifiableByUrn = new Map<string, Unverifiable>();
+
+  /** Feed engine events here. */
+  readonly onEvent = (event: EngineEvent): void => {
+    const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
+    if (!meta) return;
+    const outputs = (meta.new?.outputs ?? meta.old?.outputs) as StepOutputs | undefined;
+    if (!outputs?.stepName || !outputs.hostName) return;
+    const where = {
+      resource: meta.urn.split("::").pop() ?? meta.urn,
+      host: outputs.hostName,
+      step: outputs.stepName,
+    };
+    if (!outputs.verify?.expected) {
+      this.unverifiableByUrn.set(meta.urn, { host: where.host, step: where.step });
+      return;
+    }
+    if (outputs.fingerprint === undefined) return;
+    this.findingsByUrn.set(meta.urn, compareFingerprint(where, outputs.verify.expected, outputs.fingerprint));
+  };
+
+  /** Every drifted item. */
+  get findings(): DriftFinding[] {
+    return [...this.findingsByUrn.values()].flat();
+  }
+
+  /** Steps drift cannot check (the connection check and `run` steps). */
+  get unverifiable(): Unverifiable[] {
+    return [...this.unverifiableByUrn.values()];
+  }
+}
+
+/** Text lines for people: one per finding, then what could not be checked. */
+export function renderFindings(
+  findings: readonly DriftFinding[],
+  unverifiable: readonly Unverifiable[],
+): string[] {
+  return [
+    ...findings.map((f) => `  ${f.host} / ${f.step}: ${f.item}: expected ${f.expected}, found ${f.found}`),
+    ...(unverifiable.filter((u) => u.step !== "connect").length
+      ? [
+          `  not verifiable (no check): ${unverifiable
+            .filter((u) => u.step !== "connect")
+            .map((u) => `${u.host} / ${u.step}`)
+            .join(", ")}`,
+        ]
+      : []),
+  ];
+}
