@@ -93,7 +93,8 @@ async function openStack(
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
   const existing = exists ? await ws.getAllConfig(name) : undefined;
-  let env: NodeJS.ProcessEnv = process.env;
+  // Credentials come from the context (taken out of the process environment), the rest from the environment.
+  let env: NodeJS.ProcessEnv = { ...process.env, ...ctx.credentials };
   if (ctx.prompt) {
     for (const m of missingCredentials(existing, loaded, env)) {
       const answer = await ctx.prompt(

@@ -1,0 +1,157 @@
+/**
+ * Security of deliveries through the real `majordome` command, the real engine and real SSH test hosts:
+ * secrets never on a command line or in a child's environment, host keys pinned, destroy gates that read the
+ * delivered stack, client isolation. Each test has its own temporary MAJORDOME_HOME and blueprints root.
+ */
+import execa from "execa";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../base/paths";
+import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
+import { FIXTURE_REPO } from "../helpers/fixtures";
+
+jest.setTimeout(15 * 60 * 1000);
+
+const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
+
+interface Sandbox {
+  root: string;
+  env: Record<string, string>;
+  write(name: string, body: string, client?: string): void;
+  run(...args: string[]): Promise<execa.ExecaReturnValue>;
+  start(...args: string[]): execa.ExecaChildProcess;
+}
+
+function sandbox(privateKey: string, extraEnv: Record<string, string> = {}): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-security-"));
+  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
+  const keyFile = path.join(root, "host.key");
+  fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  const env = {
+    MAJORDOME_HOME: path.join(root, "home"),
+    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
+    MAJORDOME_ISOLATED: "1",
+    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
+    PULUMI_CONFIG_PASSPHRASE: "security-test",
+    ...extraEnv,
+  };
+  return {
+    root,
+    env,
+    write: (name, body, client = "acme") => {
+      fs.mkdirSync(path.join(root, "blueprints", "clients", client), { recursive: true });
+      fs.writeFileSync(path.join(root, "blueprints", "clients", client, `${name}.yaml`), body);
+    },
+    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+  };
+}
+
+/** A hosts-only environment writing under /srv/<name> on the host. */
+function environment(name: string, port: number, options: { extra?: string; tier?: string } = {}): string {
+  return `apiVersion: majordome/v1
+kind: Environment
+metadata:
+  client: acme
+  environment: ${name}
+${options.tier ? `  tier: ${options.tier}\n` : ""}hosts:
+  - name: origin
+    address: 127.0.0.1
+    port: ${port}
+    keySecret: labKey
+    steps:
+      - name: config
+        file:
+          path: /srv/${name}/app.conf
+          content: "env=${name}\\n"
+${options.extra ?? ""}`;
+}
+
+/** A process and all its descendants, from /proc (parents first). */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+function readProc(pid: number, what: "cmdline" | "environ"): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${what}`).toString("utf8").replace(/\0/g, "\n");
+  } catch {
+    return ""; // exited meanwhile
+  }
+}
+
+describe("secrets never reach a command line or a child's environment", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("secrets");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("a delivery leaves no canary in /proc/*/cmdline nor /proc/*/environ of the processes it starts", async () => {
+    const keyCanary = host.privateKey.split("\n")[1];
+    const ovhCanary = `CANARY-OVH-${process.pid}-${Date.now()}`;
+    const passCanary = `CANARY-PASS-${process.pid}-${Date.now()}`;
+    expect(keyCanary.length).toBeGreaterThan(20);
+    const box = sandbox(host.privateKey, {
+      // The key inline, as a variable, so the CLI itself holds it; the OVH secret as a user would export it.
+      MAJORDOME_HOST_KEY_LAB_KEY: host.privateKey,
+      MAJORDOME_HOST_KEY_FILE_LAB_KEY: "",
+      OVH_APPLICATION_SECRET: ovhCanary,
+      PULUMI_CONFIG_PASSPHRASE: passCanary,
+    });
+    box.write("canary", environment("canary", host.port));
+    const child = box.start("deliver", "acme/canary");
+    const seen = new Map<number, string>();
+    const leaks: string[] = [];
+    let sampling = true;
+    const sample = async () => {
+      while (sampling) {
+        // Every process the delivery starts descends from its CLI (the engine, the program, providers).
+        for (const pid of descendants(child.pid as number)) {
+          const cmdline = readProc(pid, "cmdline");
+          if (cmdline && !seen.has(pid)) seen.set(pid, cmdline.split("\n").slice(0, 4).join(" "));
+          // The CLI itself was started by this test with the secrets in its environment (as a user would);
+          // every process it starts must not have them.
+          const environ = pid === child.pid ? "" : readProc(pid, "environ");
+          for (const [label, canary] of [
+            ["host key", keyCanary],
+            ["OVH secret", ovhCanary],
+            ["passphrase", passCanary],
+          ])
+            for (const [where, text] of [
+              ["cmdline", cmdline],
+              ["environ", environ],
+            ])
+              if (text.includes(canary)) leaks.push(`${label} in /proc/${pid}/${where} (${seen.get(pid)})`);
+        }
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    };
+    const sampler = sample();
+    const result = await child;
+    sampling = false;
+    await sampler;
+    expect([result.exitCode, result.exitCode === 0 ? "" : result.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/canary/app.conf")).toBe("env=canary\n");
+    // The sampler saw the processes that handle the secrets: config set, the program, the provider.
+    const commands = [...seen.values()].join("\n");
+    expect(commands).toMatch(/pulumi config set/);
+    expect(commands).toMatch(/cmd\/run/);
+    expect(commands).toMatch(/dynamic-provider/);
+    expect([...new Set(leaks)]).toEqual([]);
+  });
+});
