@@ -55,6 +55,14 @@ interface StepProps {
 }
 
 /**
+ * The file name under MAJORDOME_HOST_KEYS_DIR that holds the current private key for `user@host:port`.
+ * Also computed inside the serialized provider (keep the two in step: see {@link runRemoteScript}).
+ */
+export function keyFileName(user: string, host: string, port: number): string {
+  return `${user}@${host}:${port}`.replace(/[^A-Za-z0-9@:._-]/g, "_");
+}
+
+/**
  * Runs `script` with `sh -s` on the host (through `sudo -n` for non-root users) and resolves with its
  * standard output; rejects with a message naming the host, the step and the cause.
  */
@@ -65,7 +73,18 @@ export function runRemoteScript(
   // Required here, not at module level: this function is serialized into the dynamic provider.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require("ssh2") as typeof import("ssh2");
-  const { host, port, user, privateKey } = props.connection;
+  const { host, port, user } = props.connection;
+  // The operation's current key wins over the one in the inputs or state: refresh and delete run with the
+  // state of the last update, so a rotated key would otherwise lock the environment out. The delivery CLI
+  // writes the stack config's keys to a private folder for each operation (scripts/delivery/credentials.ts).
+  let privateKey = props.connection.privateKey;
+  const keysDir = process.env.MAJORDOME_HOST_KEYS_DIR;
+  if (keysDir) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs") as typeof import("fs");
+    const file = `${keysDir}/${`${user}@${host}:${port}`.replace(/[^A-Za-z0-9@:._-]/g, "_")}`;
+    if (fs.existsSync(file)) privateKey = fs.readFileSync(file, "utf8");
+  }
   const where = `host "${props.hostName}" (${user}@${host}:${port})`;
   const explain = (e: Error & { code?: string; level?: string }): string => {
     if (e.code === "ECONNREFUSED")

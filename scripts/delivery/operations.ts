@@ -15,6 +15,7 @@ import { whoAmI, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import { buildReport, writeReport } from "./report";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
+import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -77,14 +78,16 @@ async function openStack(
   loaded: LoadedEnvironment,
   create: boolean,
   progress: Progress,
-): Promise<{ ws: LocalWorkspace; stack: Stack }> {
+): Promise<{ ws: LocalWorkspace; stack: Stack; keys: KeysFolder }> {
   const name = loaded.resolved.stackName;
+  const keys = keysFolder();
   const ws = await projectWorkspace({
     stateDir: ctx.stateDir,
     backendUrl: ctx.backendUrl,
     passphrase: ctx.passphrase,
     isolated: ctx.isolated,
     ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
+    env: { MAJORDOME_HOST_KEYS_DIR: keys.dir },
   });
   const exists = await stackExists(ws, name);
   if (!exists && !create)
@@ -105,13 +108,16 @@ async function openStack(
     }
   }
   const config = stackConfigFor(existing, loaded, env); // throws, listing every missing credential, before any change
+  await checkNewHostKeys(loaded, config, progress.line); // a key that cannot work is refused before it is stored
   const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
   await waitForOrphanedEngines(ctx, name, progress);
   await clearPendingOperations(stack, progress);
   await applyStackConfig(stack, config);
-  return { ws, stack };
+  // The keys the steps use in this operation: the stack config's, as just updated (see credentials.ts).
+  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]));
+  return { ws, stack, keys };
 }
 
 /**

@@ -136,7 +136,8 @@ describe("secrets never reach a command line or a child's environment", () => {
               ["cmdline", cmdline],
               ["environ", environ],
             ])
-              if (text.includes(canary)) leaks.push(`${label} in /proc/${pid}/${where} (${seen.get(pid)})`);
+              if (text.includes(canary))
+                leaks.push(`${label} in /proc/${pid}/${where} (${seen.get(pid)}; cli ${child.pid})`);
         }
         await new Promise((r) => setTimeout(r, 15));
       }
@@ -153,5 +154,64 @@ describe("secrets never reach a command line or a child's environment", () => {
     expect(commands).toMatch(/cmd\/run/);
     expect(commands).toMatch(/dynamic-provider/);
     expect([...new Set(leaks)]).toEqual([]);
+  });
+});
+
+describe("credentials are checked before they are stored", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("credentials");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  const stacksDir = (box: Sandbox) => path.join(box.root, "home", "state", ".pulumi", "stacks");
+
+  it("refuses a key file holding garbage: exit 2, nothing stored", async () => {
+    const box = sandbox("this is not a key\n");
+    box.write("garbage", environment("garbage", host.port));
+    const result = await box.run("deliver", "acme/garbage");
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /host "origin": the private key given for keySecret "labKey" cannot be used/,
+    );
+    expect(fs.existsSync(stacksDir(box))).toBe(false);
+    expect(host.readFile("/srv/garbage/app.conf")).toBeUndefined();
+  });
+
+  it("refuses a well-formed key the host does not accept: exit 2, nothing stored", async () => {
+    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "majordome-key-")), "id");
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other]);
+    const box = sandbox(fs.readFileSync(other, "utf8"));
+    box.write("wrongkey", environment("wrongkey", host.port));
+    const result = await box.run("deliver", "acme/wrongkey");
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/host "origin" \(root@127\.0\.0\.1:\d+\) refused the private key/);
+    expect(fs.existsSync(stacksDir(box))).toBe(false);
+  });
+
+  it("a key given later replaces a revoked one for drift, deliver and destroy", async () => {
+    const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-key-"));
+    const rotated = path.join(keyDir, "id");
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", rotated]);
+    const rotatedPub = fs.readFileSync(`${rotated}.pub`, "utf8").trim();
+    host.exec(`echo '${rotatedPub}' >> /root/.ssh/authorized_keys`);
+    const box = sandbox(fs.readFileSync(rotated, "utf8"));
+    box.write("rotate", environment("rotate", host.port));
+    expect((await box.run("deliver", "acme/rotate")).exitCode).toBe(0);
+    // The delivered key is revoked on the host; the state still holds it. The right key is given again.
+    host.exec(
+      `grep -v '${rotatedPub.split(" ")[1]}' /root/.ssh/authorized_keys > /tmp/ak; cat /tmp/ak > /root/.ssh/authorized_keys`,
+    );
+    fs.writeFileSync(path.join(box.root, "host.key"), host.privateKey, { mode: 0o600 });
+    const drift = await box.run("drift", "acme/rotate");
+    expect([drift.exitCode, drift.stderr]).toEqual([0, expect.stringMatching(/in sync/)]);
+    host.exec("echo tampered > /srv/rotate/app.conf");
+    expect((await box.run("deliver", "acme/rotate")).exitCode).toBe(0);
+    expect(host.readFile("/srv/rotate/app.conf")).toBe("env=rotate\n");
+    const destroyed = await box.run("destroy", "acme/rotate");
+    expect([destroyed.exitCode, destroyed.exitCode === 0 ? "" : destroyed.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/rotate/app.conf")).toBeUndefined();
   });
 });
