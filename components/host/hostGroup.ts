@@ -22,6 +22,11 @@ export interface HostArgs {
   readonly user?: string;
   /** The private key (PEM/OpenSSH text), from a stack secret. */
   readonly privateKey: pulumi.Input<string>;
+  /**
+   * The host key the server must show (OpenSSH public key line or `SHA256:` fingerprint); any other is
+   * refused. @default none: the key is recorded (see {@link HostGroup.hostKeys}) for the caller to pin
+   */
+  readonly hostKey?: string;
   readonly steps: readonly HostStep[];
 }
 
@@ -42,6 +47,8 @@ export class HostGroup extends pulumi.ComponentResource {
   readonly stepNames: Readonly<Record<string, readonly string[]>>;
   /** Every step resource, per host, in order. */
   readonly steps: Readonly<Record<string, readonly RemoteStep[]>>;
+  /** Per host, the SHA256 fingerprint of the host key its server showed (recorded by the connect step). */
+  readonly hostKeys: Readonly<Record<string, pulumi.Output<string | undefined>>>;
 
   constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:host:HostGroup", name, {}, opts);
@@ -50,6 +57,7 @@ export class HostGroup extends pulumi.ComponentResource {
       throw new Error(`HostGroup "${name}": [hosts] keys must be unique`);
     const stepNames: Record<string, string[]> = {};
     const steps: Record<string, RemoteStep[]> = {};
+    const hostKeys: Record<string, pulumi.Output<string | undefined>> = {};
     for (const host of args.hosts) {
       const names = host.steps.map((s) => s.name);
       if (new Set(names).size !== names.length)
@@ -59,12 +67,14 @@ export class HostGroup extends pulumi.ComponentResource {
         port: host.port ?? 22,
         user: host.user ?? "root",
         privateKey: pulumi.secret(host.privateKey),
+        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
       };
       const prefix = `${name}-${host.key}`;
       const chain: RemoteStep[] = [];
       const add = (
         step: string,
         scripts: { create: string; delete?: string; verify?: { script: string; expected: string } },
+        recordHostKey = false,
       ) => {
         const previous = chain[chain.length - 1];
         chain.push(
@@ -77,12 +87,14 @@ export class HostGroup extends pulumi.ComponentResource {
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
               ...(scripts.verify ? { verify: scripts.verify } : {}),
+              ...(recordHostKey ? { recordHostKey } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
           ),
         );
       };
-      add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` });
+      add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` }, true);
+      hostKeys[host.key] = chain[0].hostKeyFingerprint;
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
       const hashes = new Map<string, string>();
       for (const step of host.steps) {
@@ -96,6 +108,7 @@ export class HostGroup extends pulumi.ComponentResource {
     }
     this.stepNames = stepNames;
     this.steps = steps;
+    this.hostKeys = hostKeys;
     this.registerOutputs({ stepNames });
   }
 }

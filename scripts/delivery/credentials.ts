@@ -133,8 +133,15 @@ export async function checkNewHostKeys(
 export interface KeysFolder {
   /** The folder (0700), for MAJORDOME_HOST_KEYS_DIR. */
   readonly dir: string;
-  /** Writes the keys of `loaded`'s hosts, taken from the stack's config. */
-  write(loaded: LoadedEnvironment, keys: ReadonlyMap<string, string>): void;
+  /**
+   * Writes the private keys of `loaded`'s hosts, taken from the stack's config, and the host keys each must
+   * show (the blueprint's `hostKey`, else the pin in `pins`, by host name).
+   */
+  write(
+    loaded: LoadedEnvironment,
+    keys: ReadonlyMap<string, string>,
+    pins: ReadonlyMap<string, string>,
+  ): void;
   /** Removes the folder. */
   remove(): void;
 }
@@ -146,13 +153,13 @@ export function keysFolder(): KeysFolder {
   process.once("exit", remove);
   return {
     dir,
-    write(loaded, keys) {
-      for (const host of endpoints(loaded)) {
+    write(loaded, keys, pins) {
+      for (const host of loaded.resolved.hosts) {
+        const file = path.join(dir, keyFileName(host.user, host.address, host.port));
         const key = keys.get(host.keySecret);
-        if (key === undefined) continue;
-        fs.writeFileSync(path.join(dir, keyFileName(host.user, host.address, host.port)), key, {
-          mode: 0o600,
-        });
+        if (key !== undefined) fs.writeFileSync(file, key, { mode: 0o600 });
+        const pin = host.hostKey ?? pins.get(host.name);
+        if (pin !== undefined) fs.writeFileSync(`${file}.hostkey`, pin, { mode: 0o600 });
       }
     },
     remove,

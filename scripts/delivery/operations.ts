@@ -16,6 +16,7 @@ import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import { buildReport, writeReport } from "./report";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
+import { pinsOf, recordFirstUse } from "./hostKeys";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -116,7 +117,7 @@ async function openStack(
   await clearPendingOperations(stack, progress);
   await applyStackConfig(stack, config);
   // The keys the steps use in this operation: the stack config's, as just updated (see credentials.ts).
-  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]));
+  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]), pinsOf(existing));
   return { ws, stack, keys };
 }
 
@@ -280,6 +281,9 @@ export async function deliverOne(
       },
     });
     const outputs = await opened.stack.outputs();
+    // Trust on first use: pin the host keys this delivery saw for hosts not pinned yet, and say so.
+    const trusted = await recordFirstUse(opened.stack, loaded, outputs.inventory?.value);
+    for (const line of trusted) progress.line(`${selector}: ${line}`);
     const report = buildReport({
       env: loaded.resolved,
       result: "succeeded",
@@ -293,7 +297,9 @@ export async function deliverOne(
     return {
       selector,
       status: "succeeded",
-      summary: report.changes.summary,
+      summary:
+        report.changes.summary +
+        (trusted.length ? `; ${trusted.length} host key(s) trusted on first use` : ""),
       changes: applied.changes,
       seconds: (Date.now() - started) / 1000,
       reportPath,

@@ -215,3 +215,60 @@ describe("credentials are checked before they are stored", () => {
     expect(host.readFile("/srv/rotate/app.conf")).toBeUndefined();
   });
 });
+
+describe("host keys are pinned", () => {
+  let host: TestHost;
+  let impostor: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("pinned");
+    impostor = await startTestHost("impostor", { freshHostKey: true });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await impostor?.stop();
+  });
+
+  it("records the key on first use, refuses an impostor with exit 4, and `hosts trust` accepts a new key", async () => {
+    const box = sandbox(host.privateKey);
+    box.write("pinned", environment("pinned", host.port));
+    const first = await box.run("deliver", "acme/pinned");
+    expect([first.exitCode, first.exitCode === 0 ? "" : first.stderr]).toEqual([0, ""]);
+    const trusted = /host "origin" \(127\.0\.0\.1:\d+\): host key (SHA256:\S+) trusted on first use/.exec(
+      first.stderr,
+    );
+    expect(trusted).not.toBeNull();
+    const report = JSON.parse(
+      fs.readFileSync(path.join(box.root, "home", "reports", "acme", "pinned", "latest.json"), "utf8"),
+    );
+    expect(JSON.stringify(report)).toContain(trusted![1]);
+    // Another server answers where the host was (same address, the impostor's port); it would even accept
+    // the key we give it. The delivery refuses it before authenticating, naming the host and both keys.
+    const impostorKey = execaSyncFingerprint(
+      path.join(impostor.dir, "upper", "etc", "ssh", "majordome_host_ed25519_key.pub"),
+    );
+    expect(impostorKey).not.toBe(trusted![1]);
+    fs.writeFileSync(path.join(box.root, "host.key"), impostor.privateKey, { mode: 0o600 });
+    box.write("pinned", environment("pinned", impostor.port));
+    const refused = await box.run("deliver", "acme/pinned");
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(
+      `host "origin" (root@127.0.0.1:${impostor.port}): HOST KEY MISMATCH, connection refused: the server shows ${impostorKey} but origin is pinned to ${trusted![1]}`,
+    );
+    expect(impostor.readFile("/srv/pinned/app.conf")).toBeUndefined();
+    expect(impostor.exec("ls /home")).toBe("");
+    // The deliberate acceptance: then the delivery goes through to the new server.
+    const trust = await box.run("hosts", "trust", "acme/pinned", "origin");
+    expect([trust.exitCode, trust.exitCode === 0 ? "" : trust.stderr]).toEqual([0, ""]);
+    expect(trust.stdout).toContain(
+      `host "origin" of acme/pinned is now pinned to ${impostorKey} (was ${trusted![1]})`,
+    );
+    const again = await box.run("deliver", "acme/pinned");
+    expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
+    expect(impostor.readFile("/srv/pinned/app.conf")).toBe("env=pinned\n");
+  });
+});
+
+/** The SHA256 fingerprint of a public key file, as OpenSSH prints it. */
+function execaSyncFingerprint(pubFile: string): string {
+  return execa.sync("ssh-keygen", ["-lf", pubFile]).stdout.split(" ")[1];
+}
