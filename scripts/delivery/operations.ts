@@ -382,8 +382,17 @@ export async function destroyOne(
       progress.line,
     );
     const { stack } = await openStack(ctx, loaded, false, progress);
+    // The gate reads what was delivered, not only today's file: an environment delivered as production stays
+    // production for destroy until a delivery with another tier has succeeded (its inventory says so).
+    const deliveredTier = ((await stack.outputs()).inventory?.value as { tier?: unknown } | undefined)?.tier;
+    const production = loaded.resolved.protectStateful || deliveredTier === "production";
+    if (production && !(options.forceProduction && options.confirm === selector))
+      throw new UserError(
+        `${selector} was delivered as a production environment (the blueprint now says "${loaded.resolved.tier}", but no delivery with that tier has succeeded); refusing to destroy it`,
+        `deliver it with its new tier first, or pass both --force-production and --confirm ${selector}`,
+      );
     const collector = new ChangeCollector();
-    if (loaded.resolved.protectStateful) {
+    if (production) {
       progress.line(`${selector}: releasing protection of stateful resources before destroying`);
       await stack.setConfig("majordome:releaseProtection", { value: "true" });
       await stack.up({ color: "never", onOutput: progress.engineOutput });

@@ -272,3 +272,29 @@ describe("host keys are pinned", () => {
 function execaSyncFingerprint(pubFile: string): string {
   return execa.sync("ssh-keygen", ["-lf", pubFile]).stdout.split(" ")[1];
 }
+
+describe("destroy gates read the delivered stack", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("tier");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("an environment delivered as production stays production for destroy after its file says development", async () => {
+    const box = sandbox(host.privateKey);
+    box.write("downgrade", environment("downgrade", host.port, { tier: "production" }));
+    expect((await box.run("deliver", "acme/downgrade")).exitCode).toBe(0);
+    box.write("downgrade", environment("downgrade", host.port, { tier: "development" }));
+    const refused = await box.run("destroy", "acme/downgrade");
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("acme/downgrade was delivered as a production environment");
+    expect(host.readFile("/srv/downgrade/app.conf")).toBe("env=downgrade\n");
+    // Once a delivery with the new tier has succeeded, a plain destroy is allowed.
+    expect((await box.run("deliver", "acme/downgrade")).exitCode).toBe(0);
+    const destroyed = await box.run("destroy", "acme/downgrade");
+    expect([destroyed.exitCode, destroyed.exitCode === 0 ? "" : destroyed.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/downgrade/app.conf")).toBeUndefined();
+  });
+});
