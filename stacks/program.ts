@@ -60,7 +60,15 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
   }
   // `majordome destroy --force-production` first releases protection with an update, then destroys.
   const releaseProtection = config.getBoolean("releaseProtection") === true;
-  const resolved = releaseProtection ? { ...loaded.resolved, protectStateful: false } : loaded.resolved;
+  const released = releaseProtection ? { ...loaded.resolved, protectStateful: false } : loaded.resolved;
+  // Host keys pinned by earlier deliveries (trust on first use); a key written in the blueprint wins.
+  const pins = config.getObject<Record<string, string>>("hostKeyPins") ?? {};
+  const resolved = {
+    ...released,
+    hosts: released.hosts.map((h) =>
+      h.hostKey || !Object.hasOwn(pins, h.name) ? h : { ...h, hostKey: pins[h.name] },
+    ),
+  };
   const env = new Environment(loaded.resolved.stackName, {
     env: resolved,
     catalog: loader.catalog,

@@ -230,6 +230,8 @@ export interface Host {
   readonly port: number;
   readonly user: string;
   readonly keySecret: string;
+  /** The host key its SSH server must show: an OpenSSH public key line or a `SHA256:` fingerprint. */
+  readonly hostKey?: string;
   readonly roles?: readonly string[];
   readonly steps?: readonly HostStep[];
 }

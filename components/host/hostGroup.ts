@@ -29,6 +29,11 @@ export interface HostArgs {
   readonly user?: string;
   /** The private key (PEM/OpenSSH text), from a stack secret. */
   readonly privateKey: pulumi.Input<string>;
+  /**
+   * The host key the server must show (OpenSSH public key line or `SHA256:` fingerprint); any other is
+   * refused. @default none: the key is recorded (see {@link HostGroup.hostKeys}) for the caller to pin
+   */
+  readonly hostKey?: string;
   readonly steps: readonly HostStep[];
 }
 
@@ -54,6 +59,8 @@ export class HostGroup extends pulumi.ComponentResource {
   readonly stepNames: Readonly<Record<string, readonly string[]>>;
   /** Every step resource, per host, in order. */
   readonly steps: Readonly<Record<string, readonly RemoteStep[]>>;
+  /** Per host, the SHA256 fingerprint of the host key its server showed (recorded by the connect step). */
+  readonly hostKeys: Readonly<Record<string, pulumi.Output<string | undefined>>>;
 
   constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:host:HostGroup", name, {}, opts);
@@ -62,6 +69,7 @@ export class HostGroup extends pulumi.ComponentResource {
       throw new Error(`HostGroup "${name}": [hosts] keys must be unique`);
     const stepNames: Record<string, string[]> = {};
     const steps: Record<string, RemoteStep[]> = {};
+    const hostKeys: Record<string, pulumi.Output<string | undefined>> = {};
     for (const host of args.hosts) {
       const names = host.steps.map((s) => s.name);
       if (new Set(names).size !== names.length)
@@ -71,12 +79,14 @@ export class HostGroup extends pulumi.ComponentResource {
         port: host.port ?? 22,
         user: host.user ?? "root",
         privateKey: pulumi.secret(host.privateKey),
+        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
       };
       const prefix = `${name}-${host.key}`;
       const chain: RemoteStep[] = [];
       const add = (
         step: string,
         scripts: { create: string; delete?: string; verify?: { script: string; expected: string } },
+        recordHostKey = false,
       ) => {
         const previous = chain[chain.length - 1];
         chain.push(
@@ -89,12 +99,14 @@ export class HostGroup extends pulumi.ComponentResource {
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
               ...(scripts.verify ? { verify: scripts.verify } : {}),
+              ...(recordHostKey ? { recordHostKey } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
           ),
         );
       };
-      add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` });
+      add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` }, true);
+      hostKeys[host.key] = chain[0].hostKeyFingerprint;
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
       if (operations) add("operations", operations);
@@ -110,6 +122,7 @@ export class HostGroup extends pulumi.ComponentResource {
     }
     this.stepNames = stepNames;
     this.steps = steps;
+    this.hostKeys = hostKeys;
     this.registerOutputs({ stepNames });
   }
 }

@@ -18,6 +18,12 @@ export interface SshConnection {
   readonly port: number;
   readonly user: string;
   readonly privateKey: string;
+  /**
+   * The host key the server must show: an OpenSSH public key line or a `SHA256:` fingerprint. A server
+   * showing another key is refused before anything is sent. @default any (trust on first use is the
+   * caller's: see {@link HostGroup})
+   */
+  readonly hostKey?: string;
 }
 
 /** Inputs of a {@link RemoteStep}. */
@@ -31,7 +37,10 @@ export interface RemoteStepArgs {
     port: pulumi.Input<number>;
     user: pulumi.Input<string>;
     privateKey: pulumi.Input<string>;
+    hostKey?: pulumi.Input<string | undefined>;
   }>;
+  /** Record the host key fingerprint the server shows (output `hostKeyFingerprint`), on create and refresh. */
+  readonly recordHostKey?: boolean;
   /** Script run on create and whenever it changes. */
   readonly create: pulumi.Input<string>;
   /** Script run when the step is removed. @default nothing */
@@ -52,6 +61,17 @@ interface StepProps {
   verify?: { script: string; expected: string };
   /** What the host showed at the last create, update or refresh. */
   fingerprint?: string;
+  recordHostKey?: boolean;
+  /** The SHA256 fingerprint of the host key seen at the last create, update or refresh (connect step). */
+  hostKeyFingerprint?: string;
+}
+
+/**
+ * The file name under MAJORDOME_HOST_KEYS_DIR that holds the current private key for `user@host:port`.
+ * Also computed inside the serialized provider (keep the two in step: see {@link runRemoteScript}).
+ */
+export function keyFileName(user: string, host: string, port: number): string {
+  return `${user}@${host}:${port}`.replace(/[^A-Za-z0-9@:._-]/g, "_");
 }
 
 /**
@@ -61,13 +81,40 @@ interface StepProps {
 export function runRemoteScript(
   props: Pick<StepProps, "hostName" | "stepName" | "connection">,
   script: string,
+  onHostKey?: (fingerprint: string) => void,
 ): Promise<string> {
   // Required here, not at module level: this function is serialized into the dynamic provider.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require("ssh2") as typeof import("ssh2");
-  const { host, port, user, privateKey } = props.connection;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require("crypto") as typeof import("crypto");
+  const fingerprintOf = (blob: Buffer) =>
+    `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+  let pinned = props.connection.hostKey?.trim();
+  let seen: string | undefined;
+  const { host, port, user } = props.connection;
+  // The operation's current key wins over the one in the inputs or state: refresh and delete run with the
+  // state of the last update, so a rotated key would otherwise lock the environment out. The delivery CLI
+  // writes the stack config's keys to a private folder for each operation (scripts/delivery/credentials.ts).
+  let privateKey = props.connection.privateKey;
+  const keysDir = process.env.MAJORDOME_HOST_KEYS_DIR;
+  if (keysDir) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs") as typeof import("fs");
+    const file = `${keysDir}/${`${user}@${host}:${port}`.replace(/[^A-Za-z0-9@:._-]/g, "_")}`;
+    if (fs.existsSync(file)) privateKey = fs.readFileSync(file, "utf8");
+    // Likewise the pinned host key: refresh then checks it too, though the state predates the pin.
+    if (fs.existsSync(`${file}.hostkey`)) pinned = fs.readFileSync(`${file}.hostkey`, "utf8").trim();
+  }
+  const expected = !pinned
+    ? undefined
+    : pinned.startsWith("SHA256:")
+      ? pinned
+      : fingerprintOf(Buffer.from(pinned.split(/\s+/)[1] ?? "", "base64"));
   const where = `host "${props.hostName}" (${user}@${host}:${port})`;
   const explain = (e: Error & { code?: string; level?: string }): string => {
+    if (expected && seen && seen !== expected)
+      return `${where}: HOST KEY MISMATCH, connection refused: the server shows ${seen} but ${props.hostName} is pinned to ${expected}. Someone may be impersonating the host, or it was reinstalled; if the new key is right, accept it with \`majordome hosts trust <client>/<environment> ${props.hostName}\``;
     if (e.code === "ECONNREFUSED")
       return `${where}: connection refused (is sshd running and the port right?)`;
     if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return `${where}: unknown host (DNS lookup failed)`;
@@ -107,7 +154,19 @@ export function runRemoteScript(
       });
     });
     try {
-      client.connect({ host, port, username: user, privateKey, readyTimeout: 15000 });
+      client.connect({
+        host,
+        port,
+        username: user,
+        privateKey,
+        readyTimeout: 15000,
+        // Checked before authentication: an impostor never gets a signature, a script or a file.
+        hostVerifier: (key: Buffer) => {
+          seen = fingerprintOf(key);
+          onHostKey?.(seen);
+          return expected === undefined || seen === expected;
+        },
+      });
     } catch (e) {
       done(explain(e as Error));
     }
@@ -135,19 +194,39 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
     return { changes, replaces, deleteBeforeReplace: false };
   },
   async create(inputs: StepProps): Promise<pulumi.dynamic.CreateResult> {
-    await runRemoteScript(inputs, inputs.create);
+    let hostKeyFingerprint: string | undefined;
+    await runRemoteScript(inputs, inputs.create, (f) => (hostKeyFingerprint = f));
     return {
       id: `${inputs.hostName}/${inputs.stepName}`,
-      outs: { ...inputs, ...(inputs.verify ? { fingerprint: inputs.verify.expected } : {}) },
+      outs: {
+        ...inputs,
+        ...(inputs.verify ? { fingerprint: inputs.verify.expected } : {}),
+        ...(inputs.recordHostKey ? { hostKeyFingerprint } : {}),
+      },
     };
   },
   async update(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.UpdateResult> {
     // Re-run when the script changed or the host drifted; a credentials-only change just updates state.
+    // The connect step always connects, so every update checks (and records) the host key.
     const drifted = news.verify !== undefined && olds.fingerprint !== news.verify.expected;
-    if (olds.create !== news.create || drifted) await runRemoteScript(news, news.create);
-    return { outs: { ...news, ...(news.verify ? { fingerprint: news.verify.expected } : {}) } };
+    let hostKeyFingerprint = olds.hostKeyFingerprint;
+    if (olds.create !== news.create || drifted || news.recordHostKey)
+      await runRemoteScript(news, news.create, (f) => (hostKeyFingerprint = f));
+    return {
+      outs: {
+        ...news,
+        ...(news.verify ? { fingerprint: news.verify.expected } : {}),
+        ...(news.recordHostKey ? { hostKeyFingerprint } : {}),
+      },
+    };
   },
   async read(id: string, props: StepProps): Promise<pulumi.dynamic.ReadResult> {
+    if (props.recordHostKey) {
+      // Refresh connects to the host: the pinned key is checked before every delivery and drift check.
+      let hostKeyFingerprint = props.hostKeyFingerprint;
+      await runRemoteScript(props, "true", (f) => (hostKeyFingerprint = f));
+      return { id, props: { ...props, hostKeyFingerprint } };
+    }
     if (!props.verify) return { id, props };
     const fingerprint = (await runRemoteScript(props, props.verify.script)).trim();
     return { id, props: { ...props, fingerprint } };
@@ -159,6 +238,8 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
 
 /** One build step on an SSH-reached host. */
 export class RemoteStep extends pulumi.dynamic.Resource {
+  /** The SHA256 fingerprint of the host key the server showed (steps made with `recordHostKey`). */
+  declare readonly hostKeyFingerprint: pulumi.Output<string | undefined>;
   constructor(name: string, args: RemoteStepArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       remoteStepProvider,
@@ -168,6 +249,8 @@ export class RemoteStep extends pulumi.dynamic.Resource {
         connection: pulumi.secret(args.connection),
         delete: args.delete ?? "",
         fingerprint: undefined,
+        recordHostKey: args.recordHostKey ?? false,
+        hostKeyFingerprint: undefined,
       },
       { ...opts, additionalSecretOutputs: ["connection"] },
       "majordome-host",

@@ -96,6 +96,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command("hosts")
+    .description("SSH host keys: `hosts trust <client/env> <host>` accepts the key a host shows now")
+    .argument("<action>", "trust")
+    .argument("<environment>", "<client>/<environment>")
+    .argument("<host>", "the host's name in the blueprint")
+    .action(async (action: string, selector: string, host: string) => {
+      if (action !== "trust") throw new InvalidArgumentError(`unknown action "${action}" (expected: trust)`);
+      const { hostsTrust } = await import("./commands/hosts");
+      setExit(await hostsTrust({ selector, host, blueprints: blueprintsRoot() }, io));
+    });
+
+  program
     .command("new")
     .description("create a new environment's blueprint from a template or another environment")
     .argument("<environment>", "<client>/<environment> to create")

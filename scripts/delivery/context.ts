@@ -12,6 +12,7 @@ import { BlueprintLoader } from "../../blueprints/lib/loader";
 import { PROJECT_ROOT } from "../../base/paths";
 import { BlueprintRepository } from "../../blueprints/lib/repository";
 import type { Io } from "../../base/io";
+import { takeCredentials } from "./stackConfig";
 
 /** Everything a delivery command needs to find. */
 export interface DeliveryContext {
@@ -34,6 +35,11 @@ export interface DeliveryContext {
   readonly isolated: boolean;
   /** Blueprints root, when not the project's. */
   readonly blueprintsRoot?: string;
+  /**
+   * Credentials taken from the environment when the context was made (and removed from it, so that no child
+   * process inherits them): OVH keys and `MAJORDOME_HOST_KEY_*`.
+   */
+  readonly credentials: Readonly<Record<string, string>>;
   /** Asks a person for a missing credential; absent when nobody can be asked (CI, fleets). */
   readonly prompt?: (question: string, hidden: boolean) => Promise<string>;
 }
@@ -46,6 +52,9 @@ export interface ContextOptions {
   readonly prompt?: (question: string, hidden: boolean) => Promise<string>;
 }
 
+/** The passphrase taken out of the environment by an earlier context of this process. */
+let takenPassphrase: string | undefined;
+
 /** Builds the context from options and the environment; creates `.majordome/` on first use. */
 export function deliveryContext(options: ContextOptions, io: Io): DeliveryContext {
   const home = path.resolve(
@@ -55,10 +64,13 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
   for (const dir of [home, stateDir, path.join(home, "reports"), path.join(home, "locks")])
     fs.mkdirSync(dir, { recursive: true });
   const backendUrl = process.env.PULUMI_BACKEND_URL ?? `file://${stateDir}`;
-  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? takenPassphrase;
+  takenPassphrase = passphrase;
   if (passphrase === undefined && process.env.PULUMI_CONFIG_PASSPHRASE_FILE)
     passphrase = fs.readFileSync(process.env.PULUMI_CONFIG_PASSPHRASE_FILE, "utf8").trim();
   const secretsProvider = process.env.MAJORDOME_SECRETS_PROVIDER;
+  // Read once and kept in memory: the engine gets it through a private file (scripts/engine/workspace.ts).
+  delete process.env.PULUMI_CONFIG_PASSPHRASE;
   if (passphrase === undefined && !secretsProvider) {
     // Local default: a random passphrase kept beside the local state, readable by this user only. Teams set
     // PULUMI_CONFIG_PASSPHRASE (or a KMS secrets provider) instead.
@@ -85,6 +97,7 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
     locksDir: path.join(home, "locks"),
     passphrase,
     ...(secretsProvider ? { secretsProvider } : {}),
+    credentials: takeCredentials(process.env),
     isolated: options.isolated ?? false,
     ...(options.prompt ? { prompt: options.prompt } : {}),
     ...(blueprintsRoot ? { blueprintsRoot } : {}),

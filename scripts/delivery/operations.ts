@@ -27,6 +27,8 @@ import {
 import { buildReport, writeReport } from "./report";
 import { enforcePlannedPolicies } from "../plan/policies";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
+import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
+import { pinsOf, recordFirstUse } from "./hostKeys";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -102,8 +104,9 @@ async function openStack(
   loaded: LoadedEnvironment,
   create: boolean,
   progress: Progress,
-): Promise<{ ws: LocalWorkspace; stack: Stack }> {
+): Promise<{ ws: LocalWorkspace; stack: Stack; keys: KeysFolder }> {
   const name = loaded.resolved.stackName;
+  const keys = keysFolder();
   const ws = await projectWorkspace({
     stateDir: ctx.stateDir,
     backendUrl: ctx.backendUrl,
@@ -111,6 +114,7 @@ async function openStack(
     ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
     isolated: ctx.isolated,
     ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
+    env: { MAJORDOME_HOST_KEYS_DIR: keys.dir },
   });
   const exists = await stackExists(ws, name);
   if (!exists && !create)
@@ -119,7 +123,8 @@ async function openStack(
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
   const existing = exists ? await ws.getAllConfig(name) : undefined;
-  let env: NodeJS.ProcessEnv = process.env;
+  // Credentials come from the context (taken out of the process environment), the rest from the environment.
+  let env: NodeJS.ProcessEnv = { ...process.env, ...ctx.credentials };
   if (ctx.prompt) {
     for (const m of missingCredentials(existing, loaded, env)) {
       const answer = await ctx.prompt(
@@ -130,6 +135,7 @@ async function openStack(
     }
   }
   const config = stackConfigFor(existing, loaded, env); // throws, listing every missing credential, before any change
+  await checkNewHostKeys(loaded, config, progress.line); // a key that cannot work is refused before it is stored
   const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
@@ -143,7 +149,9 @@ async function openStack(
     await clearPendingOperations(stack, progress);
   }
   await applyStackConfig(stack, config);
-  return { ws, stack };
+  // The keys the steps use in this operation: the stack config's, as just updated (see credentials.ts).
+  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]), pinsOf(existing));
+  return { ws, stack, keys };
 }
 
 /**
@@ -316,6 +324,9 @@ export async function deliverOne(
       }
     }
     const outputs = await opened.stack.outputs();
+    // Trust on first use: pin the host keys this delivery saw for hosts not pinned yet, and say so.
+    const trusted = await recordFirstUse(opened.stack, loaded, outputs.inventory?.value);
+    for (const line of trusted) progress.line(`${selector}: ${line}`);
     const report = buildReport({
       env: loaded.resolved,
       result: "succeeded",
@@ -330,7 +341,9 @@ export async function deliverOne(
     return {
       selector,
       status: "succeeded",
-      summary: report.changes.summary,
+      summary:
+        report.changes.summary +
+        (trusted.length ? `; ${trusted.length} host key(s) trusted on first use` : ""),
       changes: applied.changes,
       seconds: (Date.now() - started) / 1000,
       reportPath,
@@ -486,8 +499,17 @@ export async function destroyOne(
       progress.line,
     );
     const { stack } = await openStack(ctx, loaded, false, progress);
+    // The gate reads what was delivered, not only today's file: an environment delivered as production stays
+    // production for destroy until a delivery with another tier has succeeded (its inventory says so).
+    const deliveredTier = ((await stack.outputs()).inventory?.value as { tier?: unknown } | undefined)?.tier;
+    const production = loaded.resolved.protectStateful || deliveredTier === "production";
+    if (production && !(options.forceProduction && options.confirm === selector))
+      throw new UserError(
+        `${selector} was delivered as a production environment (the blueprint now says "${loaded.resolved.tier}", but no delivery with that tier has succeeded); refusing to destroy it`,
+        `deliver it with its new tier first, or pass both --force-production and --confirm ${selector}`,
+      );
     const collector = new ChangeCollector();
-    if (loaded.resolved.protectStateful) {
+    if (production) {
       progress.line(`${selector}: releasing protection of stateful resources before destroying`);
       await stack.setConfig("majordome:releaseProtection", { value: "true" });
       await stack.up({ color: "never", onOutput: progress.engineOutput });

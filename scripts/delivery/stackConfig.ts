@@ -3,7 +3,8 @@
  * OVH endpoint, project and credentials (secrets), and the private keys of SSH-reached hosts (secrets).
  * Everything missing is reported at once, before anything is changed.
  */
-import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import execa from "execa";
 import * as fs from "fs";
 import type { LoadedEnvironment } from "../../blueprints/lib/loader";
 import { UserError } from "../../base/errors";
@@ -33,7 +34,7 @@ export function stackConfigFor(
   loaded: LoadedEnvironment,
   env: NodeJS.ProcessEnv = process.env,
 ): ConfigMap {
-  const has = (key: string) => existing !== undefined && key in existing;
+  const has = (key: string) => existing !== undefined && Object.hasOwn(existing, key);
   const config: ConfigMap = {
     "majordome:blueprint": { value: `${loaded.resolved.client}/${loaded.resolved.environment}` },
   };
@@ -87,7 +88,7 @@ export function missingCredentials(
   loaded: LoadedEnvironment,
   env: NodeJS.ProcessEnv = process.env,
 ): MissingCredential[] {
-  const has = (key: string) => existing !== undefined && key in existing;
+  const has = (key: string) => existing !== undefined && Object.hasOwn(existing, key);
   const missing: MissingCredential[] = [];
   if (loaded.resolved.target) {
     for (const s of OVH_SETTINGS) {
@@ -113,9 +114,53 @@ export function missingCredentials(
   return missing;
 }
 
-/** Applies the config (path keys for host keys). */
+/**
+ * Applies the config (path keys for host keys). Secret values are handed to `pulumi config set` on its
+ * standard input, never as arguments: `/proc/<pid>/cmdline` is readable by every local user, and the
+ * Automation API's `setConfig` puts the value on the command line.
+ */
 export async function applyStackConfig(stack: Stack, config: ConfigMap): Promise<void> {
+  const ws = stack.workspace as LocalWorkspace;
   for (const [key, value] of Object.entries(config)) {
-    await stack.setConfig(key, value, key.startsWith("majordome:hostKeys."));
+    const isPath = key.startsWith("majordome:hostKeys.");
+    if (!value.secret) {
+      await stack.setConfig(key, value, isPath);
+      continue;
+    }
+    const args = ["config", "set", "--stack", stack.name, "--secret", "--non-interactive"];
+    if (isPath) args.push("--path");
+    args.push(key);
+    const env: Record<string, string> = { ...(ws.envVars ?? {}) };
+    if (ws.pulumiHome) env.PULUMI_HOME = ws.pulumiHome;
+    const result = await execa("pulumi", args, {
+      cwd: ws.workDir,
+      env,
+      input: value.value,
+      reject: false,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(`could not store the secret ${key} in ${stack.name}'s config: ${result.stderr.trim()}`);
   }
+}
+
+/** Environment variables that carry credentials: read once, then removed from this process's environment. */
+const CREDENTIAL_VARIABLE =
+  /^(OVH_APPLICATION_KEY|OVH_APPLICATION_SECRET|OVH_CONSUMER_KEY|MAJORDOME_HOST_KEY_[A-Z0-9_]+)$/;
+
+const taken: Record<string, string> = {};
+
+/**
+ * Moves the credentials out of `env` (by default this process's environment) into memory and returns them.
+ * Child processes (the engine, the program, providers, ssh) inherit this process's environment, where
+ * `/proc/<pid>/environ` would show them; only `deliver` needs them, and it passes them on through the
+ * encrypted stack config. Idempotent: later calls return what earlier ones took.
+ */
+export function takeCredentials(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string>> {
+  for (const name of Object.keys(env)) {
+    const value = env[name];
+    if (!CREDENTIAL_VARIABLE.test(name) || value === undefined) continue;
+    taken[name] = value;
+    delete env[name];
+  }
+  return { ...taken };
 }

@@ -5,6 +5,7 @@
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 
@@ -58,6 +59,24 @@ function isolatedProject(stateDir: string): string {
   return dir;
 }
 
+const passphraseFiles = new Map<string, string>();
+
+/**
+ * A file holding `passphrase`, readable by this user only, in a private folder removed when this process
+ * exits. The engine reads it through PULUMI_CONFIG_PASSPHRASE_FILE, so the passphrase is not in the
+ * environment of every engine, program and provider process (`/proc/<pid>/environ`).
+ */
+export function passphraseFile(passphrase: string): string {
+  const known = passphraseFiles.get(passphrase);
+  if (known && fs.existsSync(known)) return known;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-secrets-"));
+  const file = path.join(dir, "passphrase");
+  fs.writeFileSync(file, passphrase, { mode: 0o600 });
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  passphraseFiles.set(passphrase, file);
+  return file;
+}
+
 /** Environment variables that make the engine local, quiet and self-contained. */
 export function engineEnv(options: WorkspaceOptions): Record<string, string> {
   const bin = ensureEngine();
@@ -66,7 +85,9 @@ export function engineEnv(options: WorkspaceOptions): Record<string, string> {
     PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_HOME: path.join(options.stateDir, ".pulumi-home"),
     PULUMI_BACKEND_URL: options.backendUrl ?? `file://${options.stateDir}`,
-    ...(options.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: options.passphrase } : {}),
+    ...(options.passphrase !== undefined
+      ? { PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile(options.passphrase) }
+      : {}),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",

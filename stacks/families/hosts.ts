@@ -17,6 +17,7 @@ export const hosts: Family<FamilyContext> = {
           port: h.port,
           user: h.user,
           privateKey: hostKeys?.[h.keySecret] ?? missingKey(env.stackName, h.name, h.keySecret),
+          ...(h.hostKey ? { hostKey: h.hostKey } : {}),
           steps: h.allSteps,
         })),
         runTeam: env.operations.runTeamAccess.members,
@@ -39,6 +40,8 @@ export const hosts: Family<FamilyContext> = {
           user: h.user,
           roles: h.roles ?? [],
           steps: group.stepNames[h.name],
+          // What the server showed: pinned by `majordome deliver` after the first delivery (trust on first use).
+          hostKey: group.hostKeys[h.name],
         },
       ]),
     );

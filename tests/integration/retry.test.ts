@@ -16,11 +16,12 @@ jest.setTimeout(10 * 60 * 1000);
 
 const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
 
-function sandbox(port: number) {
+function sandbox(port: number, privateKey?: string, extraSteps = "") {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-retry-"));
   fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
   const keyFile = path.join(root, "host.key");
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "retry-test", "-f", keyFile]);
+  if (privateKey) fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  else execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "retry-test", "-f", keyFile]);
   fs.writeFileSync(
     path.join(root, "blueprints", "clients", "acme", "late.yaml"),
     `apiVersion: majordome/v1
@@ -38,7 +39,7 @@ hosts:
         file:
           path: /srv/late/app.conf
           content: "env=late\\n"
-`,
+${extraSteps}`,
   );
   const env = {
     MAJORDOME_HOME: path.join(root, "home"),
@@ -87,17 +88,22 @@ describe("deliver and transient faults", () => {
     expect(host.readFile("/srv/late/app.conf")).toBe("env=late\n");
   });
 
-  it("stops at once with exit 4 on a permanent failure (wrong key), naming the cause", async () => {
-    const host = await startTestHost("wrongkey");
+  it("stops at once with exit 4 on a permanent failure (a step that fails), naming the cause", async () => {
+    const host = await startTestHost("failing");
     hosts.push(host);
-    const box = sandbox(host.port); // its key is not the host's
+    const box = sandbox(
+      host.port,
+      host.privateKey,
+      "      - name: broken\n        run: echo 'no such schema' >&2; exit 7\n",
+    );
     const result = await execa("node", [CLI, "deliver", "acme/late"], {
       env: box.env,
       reject: false,
       cwd: box.root,
     });
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/authentication failed for user "root" \(wrong key\?\)/);
+    expect(result.stderr).toMatch(/broken/);
+    expect(result.stderr).toMatch(/no such schema/);
     expect(result.stderr).not.toMatch(/transient failure|pass 2 of/);
     expect(result.stderr).not.toContain("\u001b[");
     expect(result.stderr).not.toContain("<ref *");

@@ -106,6 +106,11 @@ export interface TestHostOptions {
   readonly detached?: boolean;
   /** An existing private key (OpenSSH, no passphrase) to authorise instead of a new one. @default a new key */
   readonly keyFile?: string;
+  /**
+   * Serve a host key of its own (ed25519, made now) instead of the keys of the shared root file system, so
+   * the host is told apart from the others by its key (an impostor, in the host-key tests). @default false
+   */
+  readonly freshHostKey?: boolean;
 }
 
 /** Starts a test host named `name` on a loopback port. */
@@ -138,6 +143,20 @@ export async function startTestHost(
   fs.mkdirSync(path.join(upper, "root", ".ssh"), { recursive: true, mode: 0o700 });
   fs.copyFileSync(`${keyFile}.pub`, path.join(upper, "root", ".ssh", "authorized_keys"));
   fs.chmodSync(path.join(upper, "root", ".ssh", "authorized_keys"), 0o600);
+  let hostKeyOption = "";
+  if (options.freshHostKey) {
+    fs.mkdirSync(path.join(upper, "etc", "ssh"), { recursive: true });
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-f",
+      path.join(upper, "etc", "ssh", "majordome_host_ed25519_key"),
+    ]);
+    hostKeyOption = " -h /etc/ssh/majordome_host_ed25519_key";
+  }
   const port = options.port ?? (await freePort());
   const script = [
     "set -e",
@@ -145,7 +164,7 @@ export async function startTestHost(
     `mount --rbind /dev ${merged}/dev`,
     `mount -t proc proc ${merged}/proc`,
     `mkdir -p ${merged}/run/sshd`,
-    `exec chroot ${merged} /usr/sbin/sshd -D -e -p ${port} -o ListenAddress=127.0.0.1`,
+    `exec chroot ${merged} /usr/sbin/sshd -D -e -p ${port} -o ListenAddress=127.0.0.1${hostKeyOption}`,
   ].join("\n");
   const logFile = path.join(dir, "sshd.log");
   const child = spawn("unshare", ["--mount", "--propagation", "private", "--fork", "sh", "-c", script], {

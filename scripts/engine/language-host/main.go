@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
@@ -192,7 +193,31 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: "could not find " + runPath + ": run npm install"}, nil
 	}
 
-	args := []string{runPath}
+	// The configuration holds decrypted secrets (SSH private keys, OVH credentials). The official host passes
+	// it in the program's environment, where /proc/<pid>/environ shows it for the process's whole life; this
+	// one writes it to a file readable by this user only, in a private folder, and a preload script moves it
+	// into the program's memory and deletes the folder before the SDK starts.
+	cfg, err := configJSON(req.GetConfig())
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	secretKeys, _ := json.Marshal(orEmpty(req.GetConfigSecretKeys()))
+	private, err := os.MkdirTemp("", "majordome-config-")
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: "could not create a private folder for the configuration: " + err.Error()}, nil
+	}
+	defer os.RemoveAll(private)
+	payload, _ := json.Marshal(map[string]string{"config": cfg, "secretKeys": string(secretKeys)})
+	configFile := filepath.Join(private, "config.json")
+	preload := filepath.Join(private, "load-config.js")
+	if err := os.WriteFile(configFile, payload, 0o600); err != nil {
+		return &pulumirpc.RunResponse{Error: "could not write the configuration: " + err.Error()}, nil
+	}
+	if err := os.WriteFile(preload, []byte(preloadScript), 0o600); err != nil {
+		return &pulumirpc.RunResponse{Error: "could not write the configuration loader: " + err.Error()}, nil
+	}
+
+	args := []string{"--require", preload, runPath}
 	add := func(flag, value string) {
 		if value != "" {
 			args = append(args, "--"+flag, value)
@@ -216,12 +241,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
-	cfg, err := configJSON(req.GetConfig())
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	secretKeys, _ := json.Marshal(orEmpty(req.GetConfigSecretKeys()))
-	env := append(os.Environ(), "PULUMI_CONFIG="+cfg, "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
+	env := append(withoutConfig(os.Environ()), "MAJORDOME_CONFIG_FILE="+configFile)
 	if opts := info.GetOptions().AsMap(); opts != nil {
 		// Pulumi.yaml `runtime.options.typescript: false` turns off ts-node: the program is precompiled JS.
 		if ts, ok := opts["typescript"].(bool); ok {
@@ -265,6 +285,33 @@ func configJSON(cfg map[string]string) (string, error) {
 	}
 	data, err := json.Marshal(out)
 	return string(data), err
+}
+
+// preloadScript runs in the program's process before @pulumi/pulumi: it reads the configuration file into
+// process.env (memory only; /proc/<pid>/environ keeps the original block) and deletes the private folder.
+const preloadScript = `"use strict";
+const fs = require("fs");
+const path = require("path");
+const file = process.env.MAJORDOME_CONFIG_FILE;
+delete process.env.MAJORDOME_CONFIG_FILE;
+if (file) {
+  const { config, secretKeys } = JSON.parse(fs.readFileSync(file, "utf8"));
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  process.env.PULUMI_CONFIG = config;
+  process.env.PULUMI_CONFIG_SECRET_KEYS = secretKeys;
+}
+`
+
+// withoutConfig drops any configuration variables inherited from the engine's own environment.
+func withoutConfig(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PULUMI_CONFIG=") || strings.HasPrefix(kv, "PULUMI_CONFIG_SECRET_KEYS=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func orEmpty(xs []string) []string {

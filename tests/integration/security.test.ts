@@ -1,0 +1,300 @@
+/**
+ * Security of deliveries through the real `majordome` command, the real engine and real SSH test hosts:
+ * secrets never on a command line or in a child's environment, host keys pinned, destroy gates that read the
+ * delivered stack, client isolation. Each test has its own temporary MAJORDOME_HOME and blueprints root.
+ */
+import execa from "execa";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../base/paths";
+import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
+import { FIXTURE_REPO } from "../helpers/fixtures";
+
+jest.setTimeout(15 * 60 * 1000);
+
+const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
+
+interface Sandbox {
+  root: string;
+  env: Record<string, string>;
+  write(name: string, body: string, client?: string): void;
+  run(...args: string[]): Promise<execa.ExecaReturnValue>;
+  start(...args: string[]): execa.ExecaChildProcess;
+}
+
+function sandbox(privateKey: string, extraEnv: Record<string, string> = {}): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-security-"));
+  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
+  const keyFile = path.join(root, "host.key");
+  fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  const env = {
+    MAJORDOME_HOME: path.join(root, "home"),
+    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
+    MAJORDOME_ISOLATED: "1",
+    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
+    PULUMI_CONFIG_PASSPHRASE: "security-test",
+    ...extraEnv,
+  };
+  return {
+    root,
+    env,
+    write: (name, body, client = "acme") => {
+      fs.mkdirSync(path.join(root, "blueprints", "clients", client), { recursive: true });
+      fs.writeFileSync(path.join(root, "blueprints", "clients", client, `${name}.yaml`), body);
+    },
+    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+  };
+}
+
+/** A hosts-only environment writing under /srv/<name> on the host. */
+function environment(name: string, port: number, options: { extra?: string; tier?: string } = {}): string {
+  return `apiVersion: majordome/v1
+kind: Environment
+metadata:
+  client: acme
+  environment: ${name}
+${options.tier ? `  tier: ${options.tier}\n` : ""}hosts:
+  - name: origin
+    address: 127.0.0.1
+    port: ${port}
+    keySecret: labKey
+    steps:
+      - name: config
+        file:
+          path: /srv/${name}/app.conf
+          content: "env=${name}\\n"
+${options.extra ?? ""}`;
+}
+
+/** A process and all its descendants, from /proc (parents first). */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+function readProc(pid: number, what: "cmdline" | "environ"): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${what}`).toString("utf8").replace(/\0/g, "\n");
+  } catch {
+    return ""; // exited meanwhile
+  }
+}
+
+describe("secrets never reach a command line or a child's environment", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("secrets");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("a delivery leaves no canary in /proc/*/cmdline nor /proc/*/environ of the processes it starts", async () => {
+    const keyCanary = host.privateKey.split("\n")[1];
+    const ovhCanary = `CANARY-OVH-${process.pid}-${Date.now()}`;
+    const passCanary = `CANARY-PASS-${process.pid}-${Date.now()}`;
+    expect(keyCanary.length).toBeGreaterThan(20);
+    const box = sandbox(host.privateKey, {
+      // The key inline, as a variable, so the CLI itself holds it; the OVH secret as a user would export it.
+      MAJORDOME_HOST_KEY_LAB_KEY: host.privateKey,
+      MAJORDOME_HOST_KEY_FILE_LAB_KEY: "",
+      OVH_APPLICATION_SECRET: ovhCanary,
+      PULUMI_CONFIG_PASSPHRASE: passCanary,
+    });
+    box.write("canary", environment("canary", host.port));
+    const child = box.start("deliver", "acme/canary");
+    const seen = new Map<number, string>();
+    const leaks: string[] = [];
+    let sampling = true;
+    const sample = async () => {
+      while (sampling) {
+        // Every process the delivery starts descends from its CLI (the engine, the program, providers).
+        for (const pid of descendants(child.pid as number)) {
+          const cmdline = readProc(pid, "cmdline");
+          if (cmdline && !seen.has(pid)) seen.set(pid, cmdline.split("\n").slice(0, 4).join(" "));
+          // The CLI itself was started by this test with the secrets in its environment (as a user would);
+          // every process it starts must not have them.
+          const environ = pid === child.pid ? "" : readProc(pid, "environ");
+          for (const [label, canary] of [
+            ["host key", keyCanary],
+            ["OVH secret", ovhCanary],
+            ["passphrase", passCanary],
+          ])
+            for (const [where, text] of [
+              ["cmdline", cmdline],
+              ["environ", environ],
+            ])
+              if (text.includes(canary))
+                leaks.push(`${label} in /proc/${pid}/${where} (${seen.get(pid)}; cli ${child.pid})`);
+        }
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    };
+    const sampler = sample();
+    const result = await child;
+    sampling = false;
+    await sampler;
+    expect([result.exitCode, result.exitCode === 0 ? "" : result.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/canary/app.conf")).toBe("env=canary\n");
+    // The sampler saw the processes that handle the secrets: config set, the program, the provider.
+    const commands = [...seen.values()].join("\n");
+    expect(commands).toMatch(/pulumi config set/);
+    expect(commands).toMatch(/cmd\/run/);
+    expect(commands).toMatch(/dynamic-provider/);
+    expect([...new Set(leaks)]).toEqual([]);
+  });
+});
+
+describe("credentials are checked before they are stored", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("credentials");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  const stacksDir = (box: Sandbox) => path.join(box.root, "home", "state", ".pulumi", "stacks");
+
+  it("refuses a key file holding garbage: exit 2, nothing stored", async () => {
+    const box = sandbox("this is not a key\n");
+    box.write("garbage", environment("garbage", host.port));
+    const result = await box.run("deliver", "acme/garbage");
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /host "origin": the private key given for keySecret "labKey" cannot be used/,
+    );
+    expect(fs.existsSync(stacksDir(box))).toBe(false);
+    expect(host.readFile("/srv/garbage/app.conf")).toBeUndefined();
+  });
+
+  it("refuses a well-formed key the host does not accept: exit 2, nothing stored", async () => {
+    const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "majordome-key-")), "id");
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other]);
+    const box = sandbox(fs.readFileSync(other, "utf8"));
+    box.write("wrongkey", environment("wrongkey", host.port));
+    const result = await box.run("deliver", "acme/wrongkey");
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/host "origin" \(root@127\.0\.0\.1:\d+\) refused the private key/);
+    expect(fs.existsSync(stacksDir(box))).toBe(false);
+  });
+
+  it("a key given later replaces a revoked one for drift, deliver and destroy", async () => {
+    const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-key-"));
+    const rotated = path.join(keyDir, "id");
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", rotated]);
+    const rotatedPub = fs.readFileSync(`${rotated}.pub`, "utf8").trim();
+    host.exec(`echo '${rotatedPub}' >> /root/.ssh/authorized_keys`);
+    const box = sandbox(fs.readFileSync(rotated, "utf8"));
+    box.write("rotate", environment("rotate", host.port));
+    expect((await box.run("deliver", "acme/rotate")).exitCode).toBe(0);
+    // The delivered key is revoked on the host; the state still holds it. The right key is given again.
+    host.exec(
+      `grep -v '${rotatedPub.split(" ")[1]}' /root/.ssh/authorized_keys > /tmp/ak; cat /tmp/ak > /root/.ssh/authorized_keys`,
+    );
+    fs.writeFileSync(path.join(box.root, "host.key"), host.privateKey, { mode: 0o600 });
+    const drift = await box.run("drift", "acme/rotate");
+    expect([drift.exitCode, drift.stderr]).toEqual([0, expect.stringMatching(/in sync/)]);
+    host.exec("echo tampered > /srv/rotate/app.conf");
+    expect((await box.run("deliver", "acme/rotate")).exitCode).toBe(0);
+    expect(host.readFile("/srv/rotate/app.conf")).toBe("env=rotate\n");
+    const destroyed = await box.run("destroy", "acme/rotate");
+    expect([destroyed.exitCode, destroyed.exitCode === 0 ? "" : destroyed.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/rotate/app.conf")).toBeUndefined();
+  });
+});
+
+describe("host keys are pinned", () => {
+  let host: TestHost;
+  let impostor: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("pinned");
+    impostor = await startTestHost("impostor", { freshHostKey: true });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await impostor?.stop();
+  });
+
+  it("records the key on first use, refuses an impostor with exit 4, and `hosts trust` accepts a new key", async () => {
+    const box = sandbox(host.privateKey);
+    box.write("pinned", environment("pinned", host.port));
+    const first = await box.run("deliver", "acme/pinned");
+    expect([first.exitCode, first.exitCode === 0 ? "" : first.stderr]).toEqual([0, ""]);
+    const trusted = /host "origin" \(127\.0\.0\.1:\d+\): host key (SHA256:\S+) trusted on first use/.exec(
+      first.stderr,
+    );
+    expect(trusted).not.toBeNull();
+    const report = JSON.parse(
+      fs.readFileSync(path.join(box.root, "home", "reports", "acme", "pinned", "latest.json"), "utf8"),
+    );
+    expect(JSON.stringify(report)).toContain(trusted![1]);
+    // Another server answers where the host was (same address, the impostor's port); it would even accept
+    // the key we give it. The delivery refuses it before authenticating, naming the host and both keys.
+    const impostorKey = execaSyncFingerprint(
+      path.join(impostor.dir, "upper", "etc", "ssh", "majordome_host_ed25519_key.pub"),
+    );
+    expect(impostorKey).not.toBe(trusted![1]);
+    fs.writeFileSync(path.join(box.root, "host.key"), impostor.privateKey, { mode: 0o600 });
+    box.write("pinned", environment("pinned", impostor.port));
+    const refused = await box.run("deliver", "acme/pinned");
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(
+      `host "origin" (root@127.0.0.1:${impostor.port}): HOST KEY MISMATCH, connection refused: the server shows ${impostorKey} but origin is pinned to ${trusted![1]}`,
+    );
+    expect(impostor.readFile("/srv/pinned/app.conf")).toBeUndefined();
+    expect(impostor.exec("ls /home")).toBe("");
+    // The deliberate acceptance: then the delivery goes through to the new server.
+    const trust = await box.run("hosts", "trust", "acme/pinned", "origin");
+    expect([trust.exitCode, trust.exitCode === 0 ? "" : trust.stderr]).toEqual([0, ""]);
+    expect(trust.stdout).toContain(
+      `host "origin" of acme/pinned is now pinned to ${impostorKey} (was ${trusted![1]})`,
+    );
+    const again = await box.run("deliver", "acme/pinned");
+    expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
+    expect(impostor.readFile("/srv/pinned/app.conf")).toBe("env=pinned\n");
+  });
+});
+
+/** The SHA256 fingerprint of a public key file, as OpenSSH prints it. */
+function execaSyncFingerprint(pubFile: string): string {
+  return execa.sync("ssh-keygen", ["-lf", pubFile]).stdout.split(" ")[1];
+}
+
+describe("destroy gates read the delivered stack", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("tier");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("an environment delivered as production stays production for destroy after its file says development", async () => {
+    const box = sandbox(host.privateKey);
+    box.write("downgrade", environment("downgrade", host.port, { tier: "production" }));
+    expect((await box.run("deliver", "acme/downgrade")).exitCode).toBe(0);
+    box.write("downgrade", environment("downgrade", host.port, { tier: "development" }));
+    const refused = await box.run("destroy", "acme/downgrade");
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("acme/downgrade was delivered as a production environment");
+    expect(host.readFile("/srv/downgrade/app.conf")).toBe("env=downgrade\n");
+    // Once a delivery with the new tier has succeeded, a plain destroy is allowed.
+    expect((await box.run("deliver", "acme/downgrade")).exitCode).toBe(0);
+    const destroyed = await box.run("destroy", "acme/downgrade");
+    expect([destroyed.exitCode, destroyed.exitCode === 0 ? "" : destroyed.stderr]).toEqual([0, ""]);
+    expect(host.readFile("/srv/downgrade/app.conf")).toBeUndefined();
+  });
+});
