@@ -27,7 +27,7 @@ export function printSummary(results: readonly EnvResult[], io: Io): void {
   io.err(table.toString());
   for (const r of results.filter((x) => x.retries?.length))
     io.err(
-      `\n${r.selector}: rode out ${r.retries?.length} transient failure(s):\n  ${r.retries?.join("\n  ")}`,
+      `\n${r.selector}: retried after ${r.retries?.length} transient failure(s):\n  ${r.retries?.join("\n  ")}`,
     );
   for (const r of results.filter((x) => x.error && x.status !== "succeeded"))
     io.err(`\n${r.selector}: ${r.error}`);

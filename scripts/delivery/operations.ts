@@ -251,7 +251,13 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
     };
   }
   // The engine's own message says what failed; keep its diagnostics, drop the CLI's command-line noise.
-  const relevant = message.split("\n").filter((l) => /error|failed|refused|denied|timed out|host "/i.test(l));
+  const lines = message.split("\n");
+  const relevant = lines.filter(
+    (l, i) =>
+      /error|failed|refused|denied|timed out|host "/i.test(l) ||
+      // The remote cause of a failed step: the last lines of its stderr, right after the failure line.
+      lines.slice(Math.max(0, i - 5), i).some((p) => /failed with exit code \d+:$/.test(p.trim())),
+  );
   return {
     selector,
     status: "failed",

@@ -163,7 +163,8 @@ export async function startTestHost(
     `mount -t overlay overlay -o lowerdir=${rootfs},upperdir=${upper},workdir=${work} ${merged}`,
     `mount --rbind /dev ${merged}/dev`,
     `mount -t proc proc ${merged}/proc`,
-    `mkdir -p ${merged}/run/sshd`,
+    // What a booted host has from systemd-tmpfiles: the runtime folders of the daemons tests install.
+    `mkdir -p ${merged}/run/sshd ${merged}/run/prometheus`,
     `exec chroot ${merged} /usr/sbin/sshd -D -e -p ${port} -o ListenAddress=127.0.0.1${hostKeyOption}`,
   ].join("\n");
   const logFile = path.join(dir, "sshd.log");
