@@ -17,6 +17,9 @@ import type { BlueprintIssue, SourcePosition } from "./issues";
 import { toPointer } from "./pointer";
 import type { Tracked } from "./tracked";
 
+/** Keys that would reach an object's prototype chain when a tracked map becomes a plain object. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Largest blueprint accepted; real ones are a few kilobytes. */
 export const MAX_BLUEPRINT_BYTES = 512 * 1024;
 /** Aliases allowed per document; enough for honest reuse, far too few for a "billion laughs" bomb. */
@@ -179,6 +182,17 @@ function build(
         continue;
       }
       const key = String(keyNode.value);
+      if (RESERVED_KEYS.has(key)) {
+        // Never a blueprint field; as a key of a plain object it would reach the prototype chain.
+        issues.push({
+          ...keyOrigin,
+          pointer: toPointer([...path, key]),
+          code: "source.reserved-key",
+          message: `"${key}" is not allowed as a key`,
+          hint: "rename it: this name is reserved by JavaScript objects",
+        });
+        continue;
+      }
       entries.set(key, {
         keyOrigin,
         value: build(doc, pair.value as Node | null, [...path, key], depth + 1, position, issues, file),

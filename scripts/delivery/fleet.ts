@@ -75,6 +75,8 @@ export interface FleetOptions {
   readonly quiet?: boolean;
   /** Stream the engine's own output (single environment). */
   readonly verbose?: boolean;
+  /** Dependents first (destroy): an environment waits for those that depend on it. @default false */
+  readonly reverse?: boolean;
 }
 
 /** Runs `operation` over `selectors` respecting dependencies and the concurrency bound. */
@@ -86,14 +88,24 @@ export async function runFleet(
   io: Io,
 ): Promise<EnvResult[]> {
   const limit = pLimit(options.parallel ?? 1);
-  const depsOf = (sel: string): string[] => {
-    const [c, e] = sel.split("/");
-    try {
-      return ctx.loader.loadEnvironment(c, e).resolved.dependsOn.filter((d) => selectors.includes(d));
-    } catch {
-      return [];
-    }
-  };
+  const forward = new Map(
+    selectors.map((sel) => {
+      const [c, e] = sel.split("/");
+      try {
+        return [
+          sel,
+          ctx.loader.loadEnvironment(c, e).resolved.dependsOn.filter((d) => selectors.includes(d)),
+        ];
+      } catch {
+        return [sel, [] as string[]];
+      }
+    }),
+  );
+  // Destroying runs the other way: what uses an environment goes before it.
+  const depsOf = (sel: string): string[] =>
+    options.reverse
+      ? selectors.filter((other) => (forward.get(other) ?? []).includes(sel))
+      : (forward.get(sel) ?? []);
   const started = new Map<string, Promise<EnvResult>>();
   const stamp = () => new Date().toISOString().slice(11, 19);
   const run = (sel: string, chain: readonly string[]): Promise<EnvResult> => {

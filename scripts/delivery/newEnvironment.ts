@@ -23,6 +23,19 @@ export function newEnvironment(loader: BlueprintLoader, options: NewOptions): st
   const m = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(options.selector);
   if (!m) throw new UserError(`"${options.selector}" is not <client>/<environment>`);
   const [, client, environment] = m;
+  for (const [flag, value] of [
+    ["--owner", options.owner],
+    ["--from", options.from],
+  ] as const)
+    // A value is written into YAML as is: a newline or control character would write fields of its own.
+    // eslint-disable-next-line no-control-regex
+    if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value))
+      throw new UserError(`${flag} may not contain control characters or line breaks`);
+  if (
+    options.owner !== undefined &&
+    !/^[^@\s:#'"{}[\],&*!|>%@`]+@[^@\s:#'"{}[\],&*!|>%@`]+$/.test(options.owner)
+  )
+    throw new UserError(`--owner "${options.owner}" is not an email address`);
   const repo = loader.repository;
   if (!repo.clients().includes(client))
     throw new UserError(

@@ -517,12 +517,14 @@ export async function destroyOne(
     const collector = new ChangeCollector();
     if (production) {
       progress.line(`${selector}: releasing protection of stateful resources before destroying`);
-      await stack.setConfig("majordome:releaseProtection", { value: "true" });
-      await stack.up({ color: "never", onOutput: progress.engineOutput });
+      // In the state, not through an update of the program: an update would re-create what a destroy that
+      // failed halfway had already deleted. Editing the flags creates nothing.
+      const released = await releaseProtection(stack);
+      if (released) progress.line(`${selector}: protection released on ${released} resource(s)`);
     }
     progress.line(`${selector}: destroying`);
     await stack.destroy({ color: "never", onEvent: collector.onEvent, onOutput: progress.engineOutput });
-    await stack.setConfig("majordome:releaseProtection", { value: "false" });
+    recordDestroyed(ctx.reportsDir, loaded.resolved.client, loaded.resolved.environment);
     return {
       selector,
       status: "succeeded",
@@ -537,6 +539,31 @@ export async function destroyOne(
   } finally {
     lock?.release();
   }
+}
+
+/** Sets `protect: false` on every resource of the stack's state; returns how many were protected. */
+async function releaseProtection(stack: Stack): Promise<number> {
+  const state = await stack.exportStack();
+  const deployment = state.deployment as { resources?: { protect?: boolean }[] };
+  const protectedOnes = (deployment.resources ?? []).filter((r) => r.protect);
+  if (protectedOnes.length === 0) return 0;
+  for (const r of protectedOnes) r.protect = false;
+  await stack.importStack(state);
+  return protectedOnes.length;
+}
+
+/** Records that the environment was destroyed, so `status` stops showing it as delivered. */
+function recordDestroyed(reportsDir: string, client: string, environment: string): void {
+  const dir = path.join(reportsDir, client, environment);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "destroyed.json"),
+    JSON.stringify(
+      { destroyedAt: new Date().toISOString(), by: `${whoAmI().user}@${whoAmI().host}` },
+      null,
+      2,
+    ) + "\n",
+  );
 }
 
 /** Refresh in preview mode: what differs between the state and reality. */

@@ -22,6 +22,12 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
     const drift = fs.existsSync(driftFile)
       ? (JSON.parse(fs.readFileSync(driftFile, "utf8")) as { status: string; checkedAt: string })
       : undefined;
+    const destroyedFile = path.join(ctx.reportsDir, e.client, e.environment, "destroyed.json");
+    const destroyed = fs.existsSync(destroyedFile)
+      ? (JSON.parse(fs.readFileSync(destroyedFile, "utf8")) as { destroyedAt: string })
+      : undefined;
+    // A destroy after the last delivery wins: the environment no longer exists.
+    const gone = destroyed && (!report || destroyed.destroyedAt > report.deliveredAt);
     let tier: string;
     try {
       tier = ctx.loader.loadEnvironment(e.client, e.environment).resolved.tier;
@@ -32,7 +38,9 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
       environment: `${e.client}/${e.environment}`,
       tier,
       lastDelivery: report?.deliveredAt ?? null,
-      result: report?.result ?? "never delivered",
+      result: gone
+        ? `destroyed ${destroyed.destroyedAt.slice(0, 16).replace("T", " ")}`
+        : (report?.result ?? "never delivered"),
       changes: report?.changes.summary ?? "",
       drift: drift ? `${drift.status} (${drift.checkedAt.slice(0, 16).replace("T", " ")})` : "not checked",
     };

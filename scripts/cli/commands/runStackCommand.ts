@@ -2,6 +2,7 @@
  * Runs one of the stack commands (deliver, preview, destroy, drift) over the selected environments, then turns
  * the typed results into output (JSON, Markdown, the summary table) and an exit code.
  */
+import { UserError } from "../../../base/errors";
 import type { Io } from "../../../base/io";
 import { deliveryContext } from "../../delivery/context";
 import { runFleet, selectEnvironments, type Operation } from "../../delivery/fleet";
@@ -36,6 +37,18 @@ export async function runStackCommand(
     client: o.client,
     labels: o.label,
   });
+  if (title === "destroy" && chosen.length > 1 && !o.yes) {
+    if (!canPrompt())
+      throw new UserError(
+        `refusing to destroy ${chosen.length} environments without --yes: ${chosen.join(", ")}`,
+        "name one environment, or pass --yes once you have checked the list",
+      );
+    const answer = await ask(
+      `destroy ${chosen.length} environments (${chosen.join(", ")})? type "yes": `,
+      false,
+    );
+    if (answer.trim() !== "yes") throw new UserError("destroy cancelled; nothing was changed");
+  }
   // A person at a terminal working on one environment is asked for missing credentials; CI and fleets are not.
   const ctx = chosen.length === 1 && canPrompt() && !o.json ? { ...base, prompt: ask } : base;
   const results = await runFleet(
@@ -44,6 +57,7 @@ export async function runStackCommand(
     OPERATIONS[title],
     {
       parallel: o.parallel,
+      reverse: title === "destroy",
       quiet: o.quiet,
       verbose: o.verbose,
       allowDataLoss: o.allowDataLoss,

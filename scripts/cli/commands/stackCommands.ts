@@ -23,6 +23,7 @@ export interface StackCommandOptions {
   forceProduction?: boolean;
   confirm?: string;
   retries?: number;
+  yes?: boolean;
   retryWindow?: number;
 }
 
@@ -112,6 +113,7 @@ export function registerStackCommands(
       .description("destroy environments (production needs --force-production and --confirm)"),
   )
     .option("--force-production", "allow destroying a production environment")
+    .option("--yes", "destroy several environments without asking (CI)")
     .addOption(new Option("--confirm <client/env>", "repeat the production environment's name"))
     .action(action("destroy"));
 

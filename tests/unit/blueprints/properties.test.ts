@@ -105,3 +105,23 @@ describe("stable names", () => {
     );
   });
 });
+
+describe("reserved keys", () => {
+  it("refuses __proto__, constructor and prototype as keys in any mapping, located", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("__proto__", "constructor", "prototype"),
+        fc.constantFrom("metadata", "operations", "target", "network"),
+        (key, section) => {
+          const text = `apiVersion: majordome/v1\nkind: Environment\nmetadata:\n  client: acme\n  environment: x\n${section === "metadata" ? "" : `${section}:\n`}  ${key}: { tier: development }\n`;
+          const parsed = parseSource("x.yaml", Buffer.from(text));
+          const issues = parsed.ok ? [] : parsed.issues;
+          const issue = issues.find((i) => i.code === "source.reserved-key");
+          expect(issue?.message).toBe(`"${key}" is not allowed as a key`);
+          expect(issue?.pointer).toBe(`/${section}/${key}`);
+          expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+        },
+      ),
+    );
+  });
+});

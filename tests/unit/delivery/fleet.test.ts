@@ -1,4 +1,5 @@
 /** Fleet selection, dependency ordering, failure isolation and exit codes, with a stand-in operation. */
+import * as fs from "fs";
 import * as path from "path";
 import { deliveryContext } from "../../../scripts/delivery/context";
 import { runFleet, selectEnvironments } from "../../../scripts/delivery/fleet";
@@ -81,6 +82,34 @@ describe("fleet runs", () => {
     expect(peak).toBeLessThanOrEqual(2);
   });
 
+  it("destroys the other way: what uses an environment goes before it", async () => {
+    const { ctx, io } = setup();
+    const order: string[] = [];
+    const op: Operation = async (_c, sel) => {
+      await new Promise((r) => setTimeout(r, 10));
+      order.push(sel);
+      return result(sel);
+    };
+    await runFleet(
+      ctx,
+      ["acme/net", "acme/app", "acme/web"],
+      op,
+      { parallel: 3, quiet: true, reverse: true },
+      io,
+    );
+    expect(order).toEqual(["acme/web", "acme/app", "acme/net"]);
+  });
+
+  it("refuses to destroy several environments without --yes when nobody can be asked", async () => {
+    const { repo } = setup();
+    const io = memoryIo();
+    const code = await run(["--blueprints", repo.root, "destroy", "acme/net", "acme/app"], io);
+    expect(code).toBe(2);
+    expect(io.stderr.join("\n")).toContain(
+      "refusing to destroy 2 environments without --yes: acme/net, acme/app",
+    );
+  });
+
   it("keeps going when one fails and skips only what depends on it", async () => {
     const { ctx, io } = setup();
     const op: Operation = async (_c, sel) => result(sel, sel === "acme/app" ? "failed" : "succeeded");
@@ -146,5 +175,20 @@ describe("exit codes and summaries", () => {
     expect(md).toContain("| `acme/prod` | succeeded | 1 to replace |");
     expect(md).toContain("**⚠ Data-loss risks**");
     expect(md).toContain("- `acme/prod`: replace `acme-prod-db` (ovh:CloudProject/database:Database)");
+  });
+});
+
+describe("majordome new", () => {
+  it("refuses values with line breaks or control characters, and writes nothing", async () => {
+    const { repo } = setup();
+    for (const owner of ["ops@example.com\n  tier: development", "ops@example.com\u0007", "not an email"]) {
+      const io = memoryIo();
+      const code = await run(
+        ["--blueprints", repo.root, "new", "acme/sneaky", "--from", "acme/staging", "--owner", owner],
+        io,
+      );
+      expect(code).toBe(2);
+      expect(fs.existsSync(path.join(repo.root, "clients", "acme", "sneaky.yaml"))).toBe(false);
+    }
   });
 });
