@@ -105,6 +105,32 @@ export class BlueprintLoader {
       : undefined;
   }
 
+  /**
+   * Client isolation for `extends`: a document may build on the shared templates and on its own client's
+   * documents only, and never on a file outside the blueprints tree (symbolic links resolved).
+   */
+  private isolationProblem(
+    reference: string,
+    target: string,
+    from: string,
+  ): { message: string; hint: string } | undefined {
+    const root = realOrSelf(this.repository.root);
+    const real = realOrSelf(target);
+    if (path.relative(root, real).startsWith("..") || path.isAbsolute(path.relative(root, real)))
+      return {
+        message: `extends "${reference}": outside the blueprints tree (${displayPath(target)})`,
+        hint: "extend a template (templates/<name>) or an environment of the same client (<client>/<env>)",
+      };
+    const mine = this.repository.locate(from)?.client;
+    const theirs = this.repository.locate(real)?.client;
+    if (mine && theirs && mine !== theirs)
+      return {
+        message: `extends "${reference}": another client's document (${theirs}); a client's blueprints may use only its own documents and the shared templates`,
+        hint: "move what both need into a template under templates/",
+      };
+    return undefined;
+  }
+
   /** Resolves `extends` of `file` recursively and returns the merged tree (without `extends`). */
   private compose(file: string, chain: readonly string[], issues: BlueprintIssue[]): Composed | undefined {
     const source = this.read(file);
@@ -131,6 +157,11 @@ export class BlueprintLoader {
           continue;
         }
         const target = this.repository.resolveExtends(ref.value, file);
+        const refused = this.isolationProblem(ref.value, target, file);
+        if (refused) {
+          issues.push(issueAt(ref.origin, "/extends", "extends.isolation", refused.message, refused.hint));
+          continue;
+        }
         if (chain.includes(target) || target === file) {
           const cycle = [...chain, file, target].map((f) => displayPath(f)).join(" → ");
           issues.push(issueAt(ref.origin, "/extends", "extends.cycle", `extends cycle: ${cycle}`));
@@ -501,4 +532,13 @@ function located(
   hint?: string,
 ): BlueprintIssue {
   return issueAt(lookup(tree, pointer).node.origin, pointer, code, message, hint);
+}
+
+/** The real path of `file` (symbolic links resolved), or `file` itself when it does not exist. */
+function realOrSelf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }

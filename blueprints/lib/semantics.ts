@@ -626,6 +626,13 @@ function checkDependsOn(env: EnvironmentBlueprint, report: Report) {
   env.metadata.dependsOn?.forEach((d, i) => {
     if (d === self)
       report(["metadata", "dependsOn", i], "deps.self", "an environment cannot depend on itself");
+    else if (d.split("/")[0] !== env.metadata.client)
+      report(
+        ["metadata", "dependsOn", i],
+        "deps.other-client",
+        `"${d}" belongs to another client; an environment may depend only on its own client's environments`,
+        "clients are isolated: share through a template, or deliver the dependency in this client",
+      );
   });
 }
 
