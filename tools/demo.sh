@@ -2,19 +2,33 @@
 # The main job on a local default, from a fresh clone:
 #   npm run demo           set up what is missing, start a local demo host, and deliver mediapulse/lab to it
 #   npm run demo -- stop   destroy the demo environment and stop the demo host
-# Everything stays on this machine: state and reports in .majordome/, the host on 127.0.0.1:2222.
+# Everything stays on this machine: state and reports in .majordome/, the host on 127.0.0.1:2222 (or on
+# MAJORDOME_DEMO_PORT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PULUMI_SKIP_UPDATE_CHECK=true
 say() { printf '\n== %s\n' "$*" >&2; }
 
+# The lab blueprint names port 2222; on another port (MAJORDOME_DEMO_PORT) the demo delivers a copy of the
+# blueprints whose lab host points there.
+port="${MAJORDOME_DEMO_PORT:-2222}"
+if [ "$port" != 2222 ]; then
+  rm -rf .majordome/demo-blueprints && mkdir -p .majordome && cp -r blueprints .majordome/demo-blueprints
+  sed -i "s/port: 2222/port: $port/" .majordome/demo-blueprints/clients/mediapulse/lab.yaml
+  export MAJORDOME_BLUEPRINTS="$PWD/.majordome/demo-blueprints"
+fi
+
 if [ "${1:-}" = stop ]; then
+  status=0
   if [ -f .majordome/demo-host/host.json ]; then
     export MAJORDOME_HOST_KEY_FILE_LAB_KEY=.majordome/demo-host/id_ed25519
-    node bin/majordome.js destroy mediapulse/lab || true
+    if ! node bin/majordome.js destroy mediapulse/lab; then
+      echo "error: destroying mediapulse/lab failed (see above); the demo host is stopped anyway, its state kept in .majordome/state" >&2
+      status=4
+    fi
   fi
   node dist/tools/testhost/demoHost.js stop
-  exit 0
+  exit $status
 fi
 
 say "set-up (npm packages, build, Pulumi engine, demo host image; each step is skipped when already done)"
@@ -22,7 +36,7 @@ say "set-up (npm packages, build, Pulumi engine, demo host image; each step is s
 npm run -s build
 bash tools/test-setup.sh
 
-say "start the demo host: an OpenSSH server on 127.0.0.1:2222 in a throwaway Debian root"
+say "start the demo host: an OpenSSH server on 127.0.0.1:$port in a throwaway Debian root"
 key=$(node dist/tools/testhost/demoHost.js start)
 export MAJORDOME_HOST_KEY_FILE_LAB_KEY="$key"
 

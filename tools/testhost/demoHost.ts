@@ -2,10 +2,11 @@
  * The demo host: one test host kept running between commands, so `npm run demo` can deliver to it and the
  * user can then explore (`majordome status`, `majordome drift`) and clean up (`majordome destroy`).
  *   node dist/tools/testhost/demoHost.js start|stop|status
- * It listens on 127.0.0.1:2222 (the port blueprints/clients/mediapulse/lab.yaml names) and keeps its layers
- * and key in .majordome/demo-host/.
+ * It listens on 127.0.0.1:2222 (the port blueprints/clients/mediapulse/lab.yaml names), or on
+ * MAJORDOME_DEMO_PORT, and keeps its layers and key in .majordome/demo-host/.
  */
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 import { processAlive } from "../../base/processes";
@@ -13,8 +14,25 @@ import { startTestHost } from "./testHost";
 
 const DIR = path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "demo-host");
 const INFO = path.join(DIR, "host.json");
-/** The port the demo blueprint names. */
-export const DEMO_PORT = 2222;
+/** The port the demo host listens on: the one the demo blueprint names, unless MAJORDOME_DEMO_PORT says. */
+export const DEMO_PORT = Number(process.env.MAJORDOME_DEMO_PORT ?? 2222);
+
+/** Resolves when `port` on 127.0.0.1 is free, or rejects naming the port and what to do. */
+function ensureFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          e.code === "EADDRINUSE"
+            ? `127.0.0.1:${port} is already in use by another program; free it, or run the demo on another port: MAJORDOME_DEMO_PORT=<port> npm run demo`
+            : `cannot listen on 127.0.0.1:${port}: ${e.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
 
 function running(): { pid: number; port: number; key: string } | undefined {
   if (!fs.existsSync(INFO)) return undefined;
@@ -46,6 +64,9 @@ async function main(command: string): Promise<number> {
       console.log(existing.key);
       return 0;
     }
+    if (!Number.isInteger(DEMO_PORT) || DEMO_PORT < 1 || DEMO_PORT > 65535)
+      throw new Error(`MAJORDOME_DEMO_PORT must be a port number, not "${process.env.MAJORDOME_DEMO_PORT}"`);
+    await ensureFree(DEMO_PORT);
     fs.rmSync(DIR, { recursive: true, force: true });
     const host = await startTestHost("demo", { port: DEMO_PORT, dir: DIR, detached: true });
     const key = path.join(DIR, "id_ed25519");
