@@ -341,6 +341,7 @@ export async function deliverOne(
       changes: applied.changes,
       inventory: outputs.inventory?.value ?? {},
       versions: versions(ws),
+      retries,
     });
     const reportPath = writeReport(ctx.reportsDir, report);
     recordDeliveredCost(ctx, loaded);
@@ -369,6 +370,7 @@ export async function deliverOne(
         changes: applied.changes,
         inventory: {},
         versions: versions(ws),
+        retries,
       });
       return { ...result, reportPath: writeReport(ctx.reportsDir, report) };
     }

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { countByOp, summarize, type Change } from "./changes";
+import { endpointRows, operationRows } from "./reportSections";
 
 /** The report's JSON form. */
 export interface DeliveryReport {
@@ -25,14 +26,48 @@ export interface DeliveryReport {
     readonly items: readonly Change[];
   };
   readonly inventory: unknown;
-  readonly access: readonly { readonly who: string; readonly what: string; readonly how: string }[];
+  readonly access: readonly {
+    readonly who: string;
+    readonly what: string;
+    readonly how: string;
+    /** "granted" only when the delivery succeeded; otherwise nothing confirms it exists. */
+    readonly status: "granted" | "not confirmed";
+  }[];
+  /** What the blueprint asks that this delivery did not confirm (a failed delivery). */
+  readonly notDone: readonly string[];
+  /** Transient failures the delivery rode out. */
+  readonly retries: readonly string[];
   readonly serviceLevel: unknown;
   readonly contacts: unknown;
   readonly versions: Record<string, string>;
 }
 
+/** Everything the blueprint asks for, one line each (what a failed delivery cannot confirm). */
+export function askedItems(env: ResolvedEnvironment): string[] {
+  return [
+    ...(env.network ? [`private network ${env.network.resourceName}`] : []),
+    ...env.servers.map((s) => `servers ${s.name} (${s.count} × ${s.flavor})`),
+    ...(env.kubernetes ? [`kubernetes ${env.kubernetes.name}`] : []),
+    ...env.databases.map((d) => `database ${d.name} (${d.engine} ${d.version})`),
+    ...env.buckets.map((b) => `bucket ${b.name}`),
+    ...env.loadBalancers.map((l) => `load balancer ${l.name}`),
+    ...(env.dns ? [`dns records in ${env.dns.zone}`] : []),
+    ...env.hosts.map((h) => `host ${h.name}: ${h.allSteps.map((s) => s.name).join(", ") || "baseline only"}`),
+    ...env.operations.runTeamAccess.members.map((m) => `run-team access for ${m.name}`),
+  ];
+}
+
+function serviceLevelLine(level: unknown): string {
+  const l = level as { supportHours?: string; responseTimeMinutes?: number } | null;
+  return l?.supportHours
+    ? `Support ${l.supportHours}, response within ${l.responseTimeMinutes} minutes.`
+    : "No service level recorded.";
+}
+
 /** Who may reach what, from the blueprint (run team, database allow-lists, bucket users). */
-export function accessMatrix(env: ResolvedEnvironment): DeliveryReport["access"] {
+export function accessMatrix(
+  env: ResolvedEnvironment,
+): { readonly who: string; readonly what: string; readonly how: string }[] {
   const rows: { who: string; what: string; how: string }[] = [];
   const members = env.operations.runTeamAccess.members.map((m) => m.name);
   for (const m of members) {
@@ -73,7 +108,7 @@ export function accessMatrix(env: ResolvedEnvironment): DeliveryReport["access"]
   }
   for (const b of env.buckets)
     for (const a of b.access ?? [])
-      rows.push({ who: `S3 user ${a.name}`, what: `bucket ${b.resourceName}`, how: a.level });
+      rows.push({ who: `S3 user ${a.name}`, what: `bucket ${b.bucketName ?? b.resourceName}`, how: a.level });
   for (const lb of env.loadBalancers)
     for (const l of lb.listeners)
       rows.push({
@@ -94,6 +129,11 @@ const table = (head: string[], rows: string[][]) =>
 /** Renders the report as Markdown. */
 export function renderReportMarkdown(r: DeliveryReport): string {
   const inv = (r.inventory ?? {}) as Record<string, unknown>;
+  const endpoints = endpointRows(
+    inv,
+    r.access.filter((a) => a.who.startsWith("run team: ")).map((a) => a.who.slice(10)),
+  );
+  const operations = operationRows(inv, r.result);
   const lines = [
     `# Delivery report — ${r.client.name}, ${r.environment}`,
     "",
@@ -113,32 +153,41 @@ export function renderReportMarkdown(r: DeliveryReport): string {
         ]
       : []),
     "",
-    "## Inventory and endpoints",
+    ...(r.notDone.length
+      ? [
+          "## Not done",
+          "",
+          "The delivery failed; nothing confirms these exist:",
+          "",
+          ...r.notDone.map((n) => `- ${n}`),
+          "",
+        ]
+      : []),
+    ...(r.retries.length
+      ? ["## Transient failures ridden out", "", ...r.retries.map((n) => `- ${n}`), ""]
+      : []),
+    "## Endpoints and how to reach them",
     "",
-    "```json",
-    JSON.stringify(
-      Object.fromEntries(
-        Object.entries(inv).filter(([k]) => !["operations", "secrets", "labels"].includes(k)),
-      ),
-      null,
-      2,
-    ),
-    "```",
+    endpoints.length
+      ? table(["kind", "name", "where", "how to reach it"], endpoints)
+      : "No endpoint exists (nothing was built, or the delivery failed before any).",
+    "",
+    "The full inventory is in the JSON report beside this file.",
     "",
     "## Access",
     "",
     r.access.length
       ? table(
-          ["who", "what", "how"],
-          r.access.map((a) => [a.who, a.what, a.how]),
+          ["who", "what", "how", "status"],
+          r.access.map((a) => [a.who, a.what, a.how, a.status]),
         )
       : "No access rules.",
     "",
     "## Operations: backups, monitoring, updates, logs",
     "",
-    "```json",
-    JSON.stringify(inv.operations ?? {}, null, 2),
-    "```",
+    operations.length
+      ? table(["item", "asked", "applied"], operations)
+      : "Not applied: the delivery did not confirm any server or host.",
     "",
     "## Secrets (names only; values are in the stack's encrypted outputs)",
     "",
@@ -148,9 +197,21 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     "",
     "## Service level and contacts",
     "",
-    "```json",
-    JSON.stringify({ serviceLevel: r.serviceLevel, contacts: r.contacts }, null, 2),
-    "```",
+    serviceLevelLine(r.serviceLevel),
+    "",
+    ...(Array.isArray(r.contacts) && r.contacts.length
+      ? [
+          table(
+            ["name", "role", "email", "phone"],
+            (r.contacts as { name: string; role: string; email: string; phone?: string }[]).map((c) => [
+              c.name,
+              c.role,
+              c.email,
+              c.phone ?? "",
+            ]),
+          ),
+        ]
+      : ["No contacts."]),
     "",
     "## Versions",
     "",
@@ -173,6 +234,7 @@ export function buildReport(args: {
   changes: readonly Change[];
   inventory: unknown;
   versions: Record<string, string>;
+  retries?: readonly string[];
 }): DeliveryReport {
   const counts = countByOp(args.changes);
   return {
@@ -187,7 +249,12 @@ export function buildReport(args: {
     durationSeconds: (Date.now() - args.startedAt.getTime()) / 1000,
     changes: { summary: summarize(counts, "done"), counts, items: args.changes },
     inventory: args.inventory,
-    access: accessMatrix(args.env),
+    access: accessMatrix(args.env).map((a) => ({
+      ...a,
+      status: args.result === "succeeded" ? ("granted" as const) : ("not confirmed" as const),
+    })),
+    notDone: args.result === "succeeded" ? [] : askedItems(args.env),
+    retries: args.retries ?? [],
     serviceLevel: args.env.clientProfile.serviceLevel ?? null,
     contacts: args.env.clientProfile.contacts ?? [],
     versions: args.versions,

@@ -139,6 +139,74 @@ describe("delivery report", () => {
   });
 });
 
+describe("delivery report, written from what exists", () => {
+  const loaded = () => new BlueprintLoader().loadEnvironment("mediapulse", "lab");
+
+  it("a failed delivery grants nothing, lists what is not done, and applies no operations", () => {
+    const report = buildReport({
+      env: loaded().resolved,
+      result: "failed",
+      error: 'host "origin": connection refused',
+      startedAt: new Date("2026-11-30T10:00:00Z"),
+      deliveredBy: "ci@runner",
+      changes: [
+        {
+          op: "create",
+          name: "mediapulse-lab-hosts-origin-connect",
+          type: "RemoteStep",
+          dataLossRisk: false,
+          urn: "urn:pulumi:mediapulse-lab::majordome::RemoteStep::mediapulse-lab-hosts-origin-connect",
+          diffs: [],
+        },
+      ],
+      inventory: {},
+      versions: {},
+      retries: ["pass 1: a network fault: connection refused"],
+    });
+    expect(report.access.length).toBeGreaterThan(0);
+    expect(report.access.every((a) => a.status === "not confirmed")).toBe(true);
+    expect(report.notDone).toEqual(expect.arrayContaining([expect.stringMatching(/^host origin-lab: /)]));
+    const md = renderReportMarkdown(report);
+    expect(md).toContain("## Not done");
+    expect(md).toContain("## Transient failures ridden out");
+    expect(md).toContain("No endpoint exists");
+    expect(md).toContain("Not applied: the delivery did not confirm any server or host.");
+    expect(md).not.toMatch(/\| granted \|/);
+  });
+
+  it("a succeeded delivery shows each endpoint with how to reach it, and operations where they were applied", () => {
+    const report = buildReport({
+      env: loaded().resolved,
+      result: "succeeded",
+      startedAt: new Date("2026-11-30T10:00:00Z"),
+      deliveredBy: "ci@runner",
+      changes: [],
+      inventory: {
+        hosts: {
+          "origin-lab": {
+            address: "127.0.0.1",
+            port: 2222,
+            user: "root",
+            steps: ["connect", "baseline", "operations"],
+          },
+        },
+        operations: {
+          securityUpdates: { policy: "automatic", window: "sun 02:00-04:00" },
+          monitoring: { enabled: true },
+          logForwarding: { enabled: false },
+          backups: { enabled: false },
+        },
+      },
+      versions: {},
+    });
+    const md = renderReportMarkdown(report);
+    expect(md).toMatch(/\| host \| origin-lab \| 127\.0\.0\.1:2222 \| ssh -p 2222 \S+@127\.0\.0\.1 \|/);
+    expect(md).toContain("| security updates | automatic in sun 02:00-04:00 | 1 host(s), operations step |");
+    expect(md).toContain("| backups | off | not asked |");
+    expect(md).not.toContain("```json");
+  });
+});
+
 describe("majordome new", () => {
   it("writes an environment that extends another and validates it; refuses what would be invalid", () => {
     const repo = tempRepo();
