@@ -94,7 +94,7 @@ describe("majordome deliver through the real engine", () => {
     box.write("alpha", environment("alpha", host.port));
     const first = await box.run("deliver", "acme/alpha");
     expect(first.exitCode).toBe(0);
-    expect(first.stderr).toMatch(/acme\/alpha\s+│ succeeded │ 3 created/);
+    expect(first.stderr).toMatch(/acme\/alpha\s+│ succeeded │ 4 created/);
     expect(host.readFile("/srv/alpha/app.conf")).toBe("env=alpha\n");
     const second = await box.run("deliver", "acme/alpha", "--json");
     expect(second.exitCode).toBe(0);
