@@ -149,7 +149,7 @@ describe("state on an S3-compatible bucket", () => {
     expect(fs.existsSync(path.join(copy.root, "home", "state", ".pulumi", "stacks"))).toBe(false);
     const again = await copy.run("deliver", "acme/s3life", "--json");
     expect(again.exitCode).toBe(0);
-    expect(JSON.parse(again.stdout).results[0].summary).toBe("no changes");
+    expect(JSON.parse(again.stdout).results[0].summary).toMatch(/^no changes/);
     host.exec("echo tampered > /srv/s3life/app.conf");
     const drift = await copy.run("drift", "acme/s3life", "--json");
     expect(drift.exitCode).toBe(3);
@@ -182,7 +182,7 @@ describe("state on an S3-compatible bucket", () => {
     // State intact: the refused copy sees a delivered stack with nothing to do.
     const check = await b.run("deliver", "acme/s3race", "--json");
     expect(check.exitCode).toBe(0);
-    expect(JSON.parse(check.stdout).results[0].summary).toBe("no changes");
+    expect(JSON.parse(check.stdout).results[0].summary).toMatch(/^no changes/);
     // As with Majordome's local lock: "locked" with exit 5, naming the holder (the engine lists user@host and pid
     // on the lines after its refusal).
     expect([second.exitCode, result.status]).toEqual([5, "locked"]);
@@ -221,6 +221,6 @@ describe("state on an S3-compatible bucket", () => {
     expect((await s3.list(".pulumi/locks/")).filter((k) => k.includes("/acme-s3kill/"))).toEqual([]);
     expect(host.readFile("/srv/s3kill/slow")).toBe("done\n");
     const third = await a.run("deliver", "acme/s3kill", "--json");
-    expect(JSON.parse(third.stdout).results[0].summary).toBe("no changes");
+    expect(JSON.parse(third.stdout).results[0].summary).toMatch(/^no changes/);
   });
 });
