@@ -78,10 +78,12 @@ export function removeRunTeamLines(runTeam: readonly RunTeamAccount[]): string[]
  * Installs packages or fails: apt-get (retrying once after refreshing the lists) or dnf; any other host is an
  * error, never a silent skip, so a step that says it installed something did.
  */
+// Several environments may build on one host at once: apt waits for another apt's lock (10 minutes at most)
+// instead of failing on it.
 export function installLines(packages: readonly string[]): string[] {
   const args = packages.map(shellQuote).join(" ");
   return [
-    `if command -v apt-get >/dev/null 2>&1; then export DEBIAN_FRONTEND=noninteractive; dpkg -s ${args} >/dev/null 2>&1 || apt-get install -y --no-install-recommends ${args} || { apt-get update -qq && apt-get install -y --no-install-recommends ${args}; }`,
+    `if command -v apt-get >/dev/null 2>&1; then export DEBIAN_FRONTEND=noninteractive; dpkg -s ${args} >/dev/null 2>&1 || apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${args} || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${args}; }`,
     `elif command -v dnf >/dev/null 2>&1; then dnf install -y ${args}`,
     `else echo "majordome: cannot install ${packages.join(" ")}: no apt-get or dnf on this host" >&2; exit 1; fi`,
   ];

@@ -82,7 +82,7 @@ export function contentHash(text: string): string {
 
 const PACKAGE_INSTALL = [
   "if command -v apt-get >/dev/null 2>&1; then export DEBIAN_FRONTEND=noninteractive;",
-  '  dpkg -s "$@" >/dev/null 2>&1 || { apt-get install -y --no-install-recommends "$@" || { apt-get update -qq && apt-get install -y --no-install-recommends "$@"; }; }',
+  '  dpkg -s "$@" >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@"; }; }',
   'elif command -v dnf >/dev/null 2>&1; then dnf install -y "$@";',
   'else echo "majordome: no supported package manager (apt-get, dnf) on this host" >&2; exit 1; fi',
 ].join("\n");

@@ -66,7 +66,7 @@ describe("service and package steps", () => {
   it("passes package names as quoted arguments", () => {
     const { create } = stepScripts({ name: "p", packages: ["nginx", "curl"] });
     expect(create).toContain("set -- 'nginx' 'curl'");
-    expect(create).toContain('apt-get install -y --no-install-recommends "$@"');
+    expect(create).toContain('apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@"');
   });
 
   it("refuses a step with no action", () => {
