@@ -40,7 +40,7 @@ export function renderPlan(plan: Plan): string {
   const c = plan.cost;
   const over = plan.budgetEur !== undefined && c.maxEur > plan.budgetEur;
   lines.push(
-    `estimated cost: ${formatRange(c.minEur, c.maxEur)}/month (catalog list prices)${plan.budgetEur !== undefined ? `; budget ${plan.budgetEur} EUR${over ? " — OVER BUDGET" : ""}` : ""}`,
+    `estimated cost: ${formatRange(c.minEur, c.maxEur)}/month (catalog list prices, unverified since entered: re-check on OVH before quoting)${plan.budgetEur !== undefined ? `; budget ${plan.budgetEur} EUR${over ? " — OVER BUDGET" : ""}` : ""}`,
   );
   for (const l of c.lines) lines.push(`  ${formatRange(l.minEur, l.maxEur).padStart(20)}  ${l.item}`);
   lines.push(`price basis: ${c.basis}`);
