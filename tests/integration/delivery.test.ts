@@ -9,6 +9,11 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
+import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+
+/** The tests' hosts-only environment (extra steps, tier). */
+const environment = (name: string, port: number, extraSteps = "", tier = "") =>
+  hostEnvironment(name, port, { extraSteps, tier });
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -42,42 +47,6 @@ function sandbox(host: TestHost): Sandbox {
     run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
     start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
   };
-}
-
-/** A process and all its descendants, from /proc (parents first). */
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
-  return out;
-}
-
-/** A hosts-only environment writing under /srv/<name> on the host (so environments never collide). */
-function environment(name: string, port: number, extraSteps = "", tier = ""): string {
-  return `apiVersion: majordome/v1
-kind: Environment
-metadata:
-  client: acme
-  environment: ${name}
-${tier ? `  tier: ${tier}\n` : ""}hosts:
-  - name: origin
-    address: 127.0.0.1
-    port: ${port}
-    keySecret: labKey
-    steps:
-      - name: config
-        file:
-          path: /srv/${name}/app.conf
-          content: "env=${name}\\n"
-${extraSteps}`;
 }
 
 describe("majordome deliver through the real engine", () => {

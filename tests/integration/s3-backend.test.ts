@@ -11,6 +11,10 @@ import { PROJECT_ROOT } from "../../base/paths";
 import { startS3Server, type S3Server } from "../../tools/s3server/s3Server";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
+import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+
+const environment = (name: string, port: number, extraSteps = "") =>
+  hostEnvironment(name, port, { extraSteps });
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -47,42 +51,6 @@ function workingCopy(host: TestHost, s3: S3Server, overrides: Record<string, str
     run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
     start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
   };
-}
-
-/** A process and all its descendants, from /proc. */
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
-  return out;
-}
-
-/** A hosts-only environment writing under /srv/<name> on the host. */
-function environment(name: string, port: number, extraSteps = ""): string {
-  return `apiVersion: majordome/v1
-kind: Environment
-metadata:
-  client: acme
-  environment: ${name}
-hosts:
-  - name: origin
-    address: 127.0.0.1
-    port: ${port}
-    keySecret: labKey
-    steps:
-      - name: config
-        file:
-          path: /srv/${name}/app.conf
-          content: "env=${name}\\n"
-${extraSteps}`;
 }
 
 const waitFor = async (check: () => boolean, timeoutMs: number) => {

@@ -14,27 +14,12 @@ import { CLI, rehearseFanOut } from "../../tools/fanout/rehearsal";
 import { startS3Server, type S3Server } from "../../tools/s3server/s3Server";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
+import { hostEnvironment } from "../helpers/hostEnvironments";
+
+const environment = (name: string, port: number, dependsOn: string[]) =>
+  hostEnvironment(name, port, { dependsOn });
 
 jest.setTimeout(20 * 60 * 1000);
-
-function environment(name: string, port: number, dependsOn: string[]): string {
-  return `apiVersion: majordome/v1
-kind: Environment
-metadata:
-  client: acme
-  environment: ${name}
-${dependsOn.length ? `  dependsOn: [${dependsOn.join(", ")}]\n` : ""}hosts:
-  - name: origin
-    address: 127.0.0.1
-    port: ${port}
-    keySecret: labKey
-    steps:
-      - name: config
-        file:
-          path: /srv/${name}/app.conf
-          content: "env=${name}\\n"
-`;
-}
 
 describe("a fleet fanned out over independent workers sharing an S3 backend", () => {
   let host: TestHost;

@@ -10,6 +10,10 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
+import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+
+const environment = (name: string, port: number, options: { extra?: string; tier?: string } = {}) =>
+  hostEnvironment(name, port, { extraSteps: options.extra, tier: options.tier });
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -46,42 +50,6 @@ function sandbox(privateKey: string, extraEnv: Record<string, string> = {}): San
     run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
     start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
   };
-}
-
-/** A hosts-only environment writing under /srv/<name> on the host. */
-function environment(name: string, port: number, options: { extra?: string; tier?: string } = {}): string {
-  return `apiVersion: majordome/v1
-kind: Environment
-metadata:
-  client: acme
-  environment: ${name}
-${options.tier ? `  tier: ${options.tier}\n` : ""}hosts:
-  - name: origin
-    address: 127.0.0.1
-    port: ${port}
-    keySecret: labKey
-    steps:
-      - name: config
-        file:
-          path: /srv/${name}/app.conf
-          content: "env=${name}\\n"
-${options.extra ?? ""}`;
-}
-
-/** A process and all its descendants, from /proc (parents first). */
-function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
-  return out;
 }
 
 function readProc(pid: number, what: "cmdline" | "environ"): string {
