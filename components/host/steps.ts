@@ -87,8 +87,15 @@ const PACKAGE_INSTALL = [
   'else echo "majordome: no supported package manager (apt-get, dnf) on this host" >&2; exit 1; fi',
 ].join("\n");
 
+/** Where `run` steps record their completion on a host (docs/decisions.md: crash safety). */
+export const RUN_MARKER_DIR = "/var/lib/majordome/steps";
+
 /** Renders the scripts of one step; `dependencyHashes` are the content hashes of steps it restarts on. */
-export function stepScripts(step: HostStep, dependencyHashes: readonly string[] = []): StepScripts {
+export function stepScripts(
+  step: HostStep,
+  dependencyHashes: readonly string[] = [],
+  options: { readonly markerDir?: string } = {},
+): StepScripts {
   const header = `set -eu\n# majordome step ${step.name}${dependencyHashes.length ? ` (after ${dependencyHashes.join(",")})` : ""}`;
   if (step.packages) {
     const args = step.packages.map(shellQuote).join(" ");
@@ -145,7 +152,29 @@ export function stepScripts(step: HostStep, dependencyHashes: readonly string[] 
     };
   }
   if (step.run) {
-    return { create: `${header}\n${step.run}`, ...(step.undo ? { delete: `set -eu\n${step.undo}` } : {}) };
+    // Crash safety: a `run` step completes at most once per version of its script. A lock makes a recovery wait
+    // for a run still going on the host (an interrupted delivery's), and a marker records completion, so the
+    // recovery does not run it again; a changed script has another marker and runs.
+    const id = contentHash(`${step.name}\n${step.run}`);
+    const dir = shellQuote(options.markerDir ?? RUN_MARKER_DIR);
+    return {
+      create: [
+        header,
+        `mkdir -p ${dir}`,
+        `exec 9>${dir}/${id}.lock`,
+        "flock 9",
+        `if [ -f ${dir}/${id}.done ]; then echo "majordome: step ${step.name} already completed (marker ${id})"; exit 0; fi`,
+        "(",
+        step.run,
+        ")",
+        `touch ${dir}/${id}.done`,
+      ].join("\n"),
+      delete: [
+        `set -eu`,
+        ...(step.undo ? [step.undo] : []),
+        `rm -f ${dir}/${id}.done ${dir}/${id}.lock`,
+      ].join("\n"),
+    };
   }
   throw new Error(`step "${step.name}" has no action`);
 }

@@ -22,6 +22,33 @@ describe("shellQuote", () => {
   );
 });
 
+describe("run step", () => {
+  it("runs once per version of its script: a second run (a recovery) finds the marker and does nothing", () => {
+    const dir = tmp();
+    const count = path.join(dir, "count");
+    const markers = path.join(dir, "markers");
+    const step = { name: "migrate", run: `echo ran >> ${shellQuote(count)}` };
+    const { create, delete: del } = stepScripts(step, [], { markerDir: markers });
+    sh(create);
+    expect(sh(create)).toContain("majordome: step migrate already completed");
+    expect(fs.readFileSync(count, "utf8")).toBe("ran\n");
+    // A changed script is another version: it runs.
+    sh(stepScripts({ ...step, run: `${step.run}; true` }, [], { markerDir: markers }).create);
+    expect(fs.readFileSync(count, "utf8")).toBe("ran\nran\n");
+    // Removing the step forgets its completion.
+    sh(del as string);
+    sh(create);
+    expect(fs.readFileSync(count, "utf8")).toBe("ran\nran\nran\n");
+  });
+
+  it("a failing run leaves no marker and fails the step", () => {
+    const markers = path.join(tmp(), "markers");
+    const { create } = stepScripts({ name: "boom", run: "exit 7" }, [], { markerDir: markers });
+    expect(() => sh(create)).toThrow();
+    expect(fs.readdirSync(markers).filter((f) => f.endsWith(".done"))).toEqual([]);
+  });
+});
+
 describe("file step", () => {
   it("writes content with metacharacters literally, with mode, and runs nothing from it", () => {
     const dir = tmp();
