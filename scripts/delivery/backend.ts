@@ -21,7 +21,7 @@ import { shellQuote } from "../../base/shell";
 import { ExitCode, UserError } from "../../base/errors";
 import type { Io } from "../../base/io";
 import { environmentRef } from "../../blueprints/lib/environmentRef";
-import type { DeliveryContext } from "./context";
+import { workspaceOptions, type DeliveryContext } from "./context";
 import { acquireLock } from "./locks";
 import { ensureEngine, projectWorkspace } from "../engine/workspace";
 
@@ -174,14 +174,7 @@ export async function backendUnlock(
     );
   const lock = acquireLock(ctx.locksDir, stackName, `majordome backend unlock ${selector}`, io.err);
   try {
-    const ws = await projectWorkspace({
-      stateDir: ctx.stateDir,
-      backendUrl: ctx.backendUrl,
-      passphrase: ctx.passphrase,
-      ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
-      isolated: ctx.isolated,
-      ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
-    });
+    const ws = await projectWorkspace(workspaceOptions(ctx));
     let stack: Stack;
     try {
       stack = await Stack.select(stackName, ws);

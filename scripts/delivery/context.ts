@@ -12,6 +12,7 @@ import { BlueprintLoader } from "../../blueprints/lib/loader";
 import { PROJECT_ROOT } from "../../base/paths";
 import { BlueprintRepository } from "../../blueprints/lib/repository";
 import type { Io } from "../../base/io";
+import type { WorkspaceOptions } from "../engine/workspace";
 import { takeCredentials } from "./stackConfig";
 
 /** Everything a delivery command needs to find. */
@@ -107,4 +108,20 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
 /** The current user and host, as lock holders are named. */
 export function whoAmI(): { user: string; host: string; pid: number } {
   return { user: os.userInfo().username, host: os.hostname(), pid: process.pid };
+}
+
+/** The engine workspace options of this context (state, backend, secrets, blueprints), plus `env`. */
+export function workspaceOptions(
+  ctx: DeliveryContext,
+  env?: Readonly<Record<string, string>>,
+): WorkspaceOptions {
+  return {
+    stateDir: ctx.stateDir,
+    backendUrl: ctx.backendUrl,
+    passphrase: ctx.passphrase,
+    ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
+    isolated: ctx.isolated,
+    ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
+    ...(env ? { env } : {}),
+  };
 }

@@ -14,7 +14,7 @@ import { projectWorkspace, stackExists } from "../engine/workspace";
 import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
 import { DriftCollector, type DriftFinding, type Unverifiable } from "./driftFindings";
-import { whoAmI, type DeliveryContext } from "./context";
+import { whoAmI, workspaceOptions, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import {
   classifyEngineFailure,
@@ -107,15 +107,7 @@ async function openStack(
 ): Promise<{ ws: LocalWorkspace; stack: Stack; keys: KeysFolder }> {
   const name = loaded.resolved.stackName;
   const keys = keysFolder();
-  const ws = await projectWorkspace({
-    stateDir: ctx.stateDir,
-    backendUrl: ctx.backendUrl,
-    passphrase: ctx.passphrase,
-    ...(ctx.secretsProvider ? { secretsProvider: ctx.secretsProvider } : {}),
-    isolated: ctx.isolated,
-    ...(ctx.blueprintsRoot ? { blueprints: ctx.blueprintsRoot } : {}),
-    env: { MAJORDOME_HOST_KEYS_DIR: keys.dir },
-  });
+  const ws = await projectWorkspace(workspaceOptions(ctx, { MAJORDOME_HOST_KEYS_DIR: keys.dir }));
   const exists = await stackExists(ws, name);
   if (!exists && !create)
     throw new UserError(

@@ -11,6 +11,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 import { freePort, startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { FIXTURE_REPO } from "../helpers/fixtures";
+import { hostEnvironment } from "../helpers/hostEnvironments";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -24,22 +25,7 @@ function sandbox(port: number, privateKey?: string, extraSteps = "") {
   else execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "retry-test", "-f", keyFile]);
   fs.writeFileSync(
     path.join(root, "blueprints", "clients", "acme", "late.yaml"),
-    `apiVersion: majordome/v1
-kind: Environment
-metadata:
-  client: acme
-  environment: late
-hosts:
-  - name: origin
-    address: 127.0.0.1
-    port: ${port}
-    keySecret: labKey
-    steps:
-      - name: config
-        file:
-          path: /srv/late/app.conf
-          content: "env=late\\n"
-${extraSteps}`,
+    hostEnvironment("late", port, { extraSteps }),
   );
   const env = {
     MAJORDOME_HOME: path.join(root, "home"),

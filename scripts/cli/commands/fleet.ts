@@ -6,6 +6,7 @@ import { Option, type Command } from "commander";
 import { ExitCode } from "../../../base/errors";
 import type { Io } from "../../../base/io";
 import type { FleetPlanFormat } from "../../delivery/fleetPlan";
+import { withSelectionOptions } from "./stackCommands";
 
 /** Registers `majordome fleet plan` and `majordome fleet merge`. */
 export function registerFleetCommands(
@@ -17,17 +18,11 @@ export function registerFleetCommands(
   const fleet = program
     .command("fleet")
     .description("fan a fleet out over CI runners: plan waves, merge results");
-  fleet
-    .command("plan")
-    .description("print the selected environments as waves of CI jobs, in dependency order")
-    .argument("[environments...]", "<client>/<environment> selectors")
-    .option("--all", "every environment")
-    .addOption(new Option("--client <id>", "every environment of one client"))
-    .addOption(
-      new Option("--label <key=value>", "only environments with this label (repeatable)").argParser(
-        (v: string, prev: string[] = []) => [...prev, v],
-      ),
-    )
+  withSelectionOptions(
+    fleet
+      .command("plan")
+      .description("print the selected environments as waves of CI jobs, in dependency order"),
+  )
     .addOption(
       new Option("--format <format>", "output format").choices(["json", "github", "gitlab"]).default("json"),
     )

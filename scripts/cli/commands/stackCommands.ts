@@ -40,8 +40,8 @@ export function parseParallel(value: string): number {
   return parseWholeNumber(value, 1, 64);
 }
 
-/** Adds the options every stack command shares. */
-function withFleetOptions(cmd: Command): Command {
+/** Adds the selection of environments: selectors, `--all`, `--client`, `--label` (stack and fleet commands). */
+export function withSelectionOptions(cmd: Command): Command {
   return cmd
     .argument("[environments...]", "<client>/<environment> selectors")
     .option("--all", "every environment")
@@ -50,7 +50,12 @@ function withFleetOptions(cmd: Command): Command {
       new Option("--label <key=value>", "only environments with this label (repeatable)").argParser(
         (v: string, prev: string[] = []) => [...prev, v],
       ),
-    )
+    );
+}
+
+/** Adds the options every stack command shares. */
+function withFleetOptions(cmd: Command): Command {
+  return withSelectionOptions(cmd)
     .addOption(
       new Option("--parallel <n>", "environments at once (1 to 64)")
         .default(1)
