@@ -87,6 +87,17 @@ const PACKAGE_INSTALL = [
   'else echo "majordome: no supported package manager (apt-get, dnf) on this host" >&2; exit 1; fi',
 ].join("\n");
 
+/**
+ * The drift check's `owner:` line of a file step. `user:group` is compared as is; a `user` alone means the
+ * user's primary group (what `chown user:` sets), which the host knows and the blueprint does not: the line
+ * says "(primary group of user)" when the file's group is that user's primary group on the host.
+ */
+function ownerCheck(owner: string, target: string): string {
+  if (owner.includes(":")) return `echo "owner: $(stat -c %U:%G ${target})"`;
+  const user = shellQuote(owner);
+  return `g=$(stat -c %G ${target}); if [ "$g" = "$(id -gn ${user} 2>/dev/null)" ]; then g="(primary group of ${owner})"; fi; echo "owner: $(stat -c %U ${target}):$g"`;
+}
+
 /** Where `run` steps record their completion on a host (docs/decisions.md: crash safety). */
 export const RUN_MARKER_DIR = "/var/lib/majordome/steps";
 
@@ -120,17 +131,18 @@ export function stepScripts(
         'tmp="$target.majordome.$$"',
         `printf '%s' ${shellQuote(encoded)} | base64 -d > "$tmp"`,
         `chmod ${shellQuote(mode)} "$tmp"`,
-        `chown ${shellQuote(owner)} "$tmp"`,
+        // `user:` (no group after the colon) gives the user's primary group, as the check below expects.
+        `chown ${shellQuote(owner.includes(":") ? owner : `${owner}:`)} "$tmp"`,
         'mv -f "$tmp" "$target"',
       ].join("\n"),
       delete: step.undo ? `set -eu\n${step.undo}` : `rm -f ${target}`,
       verify: {
-        script: `d=$(dirname ${target}); if [ -d "$d" ]; then echo "directory $d: present"; else echo "directory $d: missing"; fi\nif [ -f ${target} ]; then echo "content: $(sha256sum < ${target} | cut -d' ' -f1)"; echo "mode: $(stat -c %a ${target})"; echo "owner: $(stat -c %U:%G ${target})"; else echo "file: missing"; fi`,
+        script: `d=$(dirname ${target}); if [ -d "$d" ]; then echo "directory $d: present"; else echo "directory $d: missing"; fi\nif [ -f ${target} ]; then echo "content: $(sha256sum < ${target} | cut -d' ' -f1)"; echo "mode: $(stat -c %a ${target})"; ${ownerCheck(owner, target)}; else echo "file: missing"; fi`,
         expected: [
           `directory ${path.replace(/\/[^/]*$/, "") || "/"}: present`,
           `content: ${sha256(content)}`,
           `mode: ${mode.replace(/^0(?=[0-7]{3}$)/, "")}`,
-          `owner: ${owner.includes(":") ? owner : `${owner}:${owner}`}`,
+          `owner: ${owner.includes(":") ? owner : `${owner}:(primary group of ${owner})`}`,
         ].join("\n"),
       },
     };

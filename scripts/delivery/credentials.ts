@@ -12,6 +12,7 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { createHash } from "crypto";
 import { Client, utils } from "ssh2";
 import { UserError } from "../../base/errors";
 import { keyFileName } from "../../components/host/remoteStep";
@@ -71,13 +72,38 @@ export function parsePrivateKey(hostName: string, keySecret: string, key: string
 }
 
 /** What trying a key on a host found. */
-export type KeyTrial = "accepted" | "refused" | "unreachable";
+export type KeyTrial =
+  | "accepted"
+  | "refused"
+  | "unreachable"
+  /** The server showed another host key than the pinned one: the key was not offered. */
+  | { readonly mismatch: string };
 
-/** Tries `key` on the host (authentication only, nothing is run). */
-export function tryKey(endpoint: Omit<Endpoint, "name" | "keySecret">, key: string): Promise<KeyTrial> {
+/** The SHA256 fingerprint of a pin: a `SHA256:` fingerprint as is, or an OpenSSH public key line's. */
+export function pinFingerprint(pin: string): string {
+  const trimmed = pin.trim();
+  if (trimmed.startsWith("SHA256:")) return trimmed;
+  return fingerprintOf(Buffer.from(trimmed.split(/\s+/)[1] ?? "", "base64"));
+}
+
+function fingerprintOf(blob: Buffer): string {
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+/**
+ * Tries `key` on the host (authentication only, nothing is run). With `pin`, the server's host key is checked
+ * first, before authentication, as every step does: an impostor is never offered the key.
+ */
+export function tryKey(
+  endpoint: Omit<Endpoint, "name" | "keySecret">,
+  key: string,
+  pin?: string,
+): Promise<KeyTrial> {
+  const expected = pin === undefined ? undefined : pinFingerprint(pin);
   return new Promise((resolve) => {
     const client = new Client();
     let settled = false;
+    let mismatch: string | undefined;
     const done = (trial: KeyTrial) => {
       if (settled) return;
       settled = true;
@@ -86,7 +112,13 @@ export function tryKey(endpoint: Omit<Endpoint, "name" | "keySecret">, key: stri
     };
     client.on("ready", () => done("accepted"));
     client.on("error", (e: Error & { level?: string }) =>
-      done(e.level === "client-authentication" ? "refused" : "unreachable"),
+      done(
+        mismatch !== undefined
+          ? { mismatch }
+          : e.level === "client-authentication"
+            ? "refused"
+            : "unreachable",
+      ),
     );
     try {
       client.connect({
@@ -95,6 +127,12 @@ export function tryKey(endpoint: Omit<Endpoint, "name" | "keySecret">, key: stri
         username: endpoint.user,
         privateKey: key,
         readyTimeout: 10000,
+        hostVerifier: (hostKey: Buffer) => {
+          const seen = fingerprintOf(hostKey);
+          if (expected === undefined || seen === expected) return true;
+          mismatch = seen;
+          return false;
+        },
       });
     } catch {
       done("unreachable");
@@ -104,11 +142,14 @@ export function tryKey(endpoint: Omit<Endpoint, "name" | "keySecret">, key: stri
 
 /**
  * Checks every key `config` is about to store: parsed, then tried on each host that uses it (a host that
- * does not answer cannot be checked, and is said so). Throws a UserError (exit 2) before anything is written.
+ * does not answer cannot be checked, and is said so). The host must show its pinned host key (the
+ * blueprint's `hostKey`, else `pins` by host name) before the key is offered: a mismatch is refused with
+ * exit 4, as a step would. Throws a UserError (exit 2) before anything is written.
  */
 export async function checkNewHostKeys(
   loaded: LoadedEnvironment,
   config: ConfigMap,
+  pins: ReadonlyMap<string, string>,
   say: (line: string) => void,
 ): Promise<void> {
   const fresh = hostKeysOf(config);
@@ -116,7 +157,14 @@ export async function checkNewHostKeys(
     const key = fresh.get(host.keySecret);
     if (key === undefined) continue;
     parsePrivateKey(host.name, host.keySecret, key);
-    const trial = await tryKey(host, key);
+    const pin = loaded.resolved.hosts.find((h) => h.name === host.name)?.hostKey ?? pins.get(host.name);
+    const trial = await tryKey(host, key, pin);
+    if (typeof trial === "object")
+      throw new UserError(
+        `host "${host.name}" (${host.user}@${host.address}:${host.port}): HOST KEY MISMATCH, connection refused: the server shows ${trial.mismatch} but ${host.name} is pinned to ${pinFingerprint(pin ?? "")}; the private key was not offered and nothing was changed`,
+        `someone may be impersonating the host, or it was reinstalled; if the new key is right, accept it with \`majordome hosts trust ${loaded.resolved.client}/${loaded.resolved.environment} ${host.name}\``,
+        4,
+      );
     if (trial === "refused")
       throw new UserError(
         `host "${host.name}" (${host.user}@${host.address}:${host.port}) refused the private key given for keySecret "${host.keySecret}"; nothing was changed`,

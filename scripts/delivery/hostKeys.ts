@@ -3,7 +3,7 @@
  * first delivery that reached the host (trust on first use), checked by every later connection (the build
  * steps refuse another key), and replaced only by `majordome hosts trust`, deliberately.
  */
-import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { createHash } from "crypto";
 import { Client } from "ssh2";
 import { UserError } from "../../base/errors";
@@ -28,13 +28,43 @@ export function pinsOf(config: ConfigMap | undefined): Map<string, string> {
 }
 
 /**
+ * The host keys a delivered stack's outputs record (inventory `hosts.<name>.hostKey`), by host name. The
+ * outputs live in the state, shared by every working copy and CI runner using the backend, while the stack
+ * config is one working copy's: a fresh copy pins from here, so it refuses an impostor as the first one does.
+ */
+export function deliveredPins(outputs: OutputMap | undefined): Map<string, string> {
+  const pins = new Map<string, string>();
+  const hosts = (outputs?.inventory?.value as { hosts?: unknown } | undefined)?.hosts;
+  if (!hosts || typeof hosts !== "object") return pins;
+  for (const [name, host] of Object.entries(hosts as Record<string, unknown>)) {
+    const key = (host as { hostKey?: unknown } | null)?.hostKey;
+    if (typeof key === "string" && key.startsWith("SHA256:")) pins.set(name, key);
+  }
+  return pins;
+}
+
+/**
+ * The pins in force for an operation: the working copy's stack config (where `hosts trust` writes), else what
+ * the delivered stack recorded ({@link deliveredPins}).
+ */
+export function pinsInForce(
+  config: ConfigMap | undefined,
+  outputs: OutputMap | undefined,
+): Map<string, string> {
+  return new Map([...deliveredPins(outputs), ...pinsOf(config)]);
+}
+
+/**
  * After a successful delivery: pins the host keys the connect steps saw for hosts that have neither a pin nor
- * a `hostKey` in the blueprint. Returns one line per newly trusted host, for the output and the report.
+ * a `hostKey` in the blueprint. A host the delivered stack already knew (`known`, {@link deliveredPins}) is
+ * pinned quietly in this working copy; the others are trusted on first use, one line each for the output and
+ * the report.
  */
 export async function recordFirstUse(
   stack: Stack,
   loaded: LoadedEnvironment,
   inventory: unknown,
+  known: ReadonlyMap<string, string> = new Map(),
 ): Promise<string[]> {
   const pins = pinsOf(await stack.getAllConfig());
   const hosts = (inventory as { hosts?: Record<string, { hostKey?: unknown }> } | undefined)?.hosts ?? {};
@@ -44,6 +74,7 @@ export async function recordFirstUse(
     const seen = hosts[host.name].hostKey;
     if (typeof seen !== "string" || !seen.startsWith("SHA256:")) continue;
     await stack.setConfig(`majordome:hostKeyPins.${host.name}`, { value: seen }, true);
+    if (known.get(host.name) === seen) continue;
     lines.push(
       `host "${host.name}" (${host.address}:${host.port}): host key ${seen} trusted on first use; later connections refuse any other`,
     );
@@ -122,7 +153,10 @@ export async function trustHost(
     });
     if (!(await stackExists(ws, loaded.resolved.stackName)))
       throw new UserError(`${selector} has never been delivered: nothing is pinned yet`);
-    const previous = pinsOf(await ws.getAllConfig(loaded.resolved.stackName)).get(hostName);
+    const previous = pinsInForce(
+      await ws.getAllConfig(loaded.resolved.stackName),
+      await ws.stackOutputs(loaded.resolved.stackName),
+    ).get(hostName);
     const fingerprint = await fetchHostKey(host.address, host.port);
     await ws.setConfig(
       loaded.resolved.stackName,

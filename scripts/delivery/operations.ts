@@ -28,7 +28,8 @@ import { buildReport, writeReport } from "./report";
 import { enforcePlannedPolicies } from "../plan/policies";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
-import { pinsOf, recordFirstUse } from "./hostKeys";
+import { pinsInForce, recordFirstUse } from "./hostKeys";
+import { markInProgress, readInProgress, type InProgress } from "./inProgress";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -104,7 +105,7 @@ async function openStack(
   loaded: LoadedEnvironment,
   create: boolean,
   progress: Progress,
-): Promise<{ ws: LocalWorkspace; stack: Stack; keys: KeysFolder }> {
+): Promise<{ ws: LocalWorkspace; stack: Stack; keys: KeysFolder; deliveredPins: Map<string, string> }> {
   const name = loaded.resolved.stackName;
   const keys = keysFolder();
   const ws = await projectWorkspace(workspaceOptions(ctx, { MAJORDOME_HOST_KEYS_DIR: keys.dir }));
@@ -115,6 +116,9 @@ async function openStack(
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
   const existing = exists ? await ws.getAllConfig(name) : undefined;
+  // Pins from this working copy's config, else from the delivered stack (shared by every copy and runner).
+  const delivered = exists ? await ws.stackOutputs(name) : undefined;
+  const pins = pinsInForce(existing, delivered);
   // Credentials come from the context (taken out of the process environment), the rest from the environment.
   let env: NodeJS.ProcessEnv = { ...process.env, ...ctx.credentials };
   if (ctx.prompt) {
@@ -127,7 +131,8 @@ async function openStack(
     }
   }
   const config = stackConfigFor(existing, loaded, env); // throws, listing every missing credential, before any change
-  await checkNewHostKeys(loaded, config, progress.line); // a key that cannot work is refused before it is stored
+  // A key that cannot work is refused before it is stored; it is offered only to a host showing its pinned key.
+  await checkNewHostKeys(loaded, config, pins, progress.line);
   const stack = exists ? await Stack.select(name, ws) : await Stack.create(name, ws);
   for (const removed of clearStaleEngineLocks(ctx.stateDir, PROJECT_NAME, name))
     progress.line(`${name}: removed a stale ${removed}, left by an interrupted run`);
@@ -142,8 +147,8 @@ async function openStack(
   }
   await applyStackConfig(stack, config);
   // The keys the steps use in this operation: the stack config's, as just updated (see credentials.ts).
-  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]), pinsOf(existing));
-  return { ws, stack, keys };
+  keys.write(loaded, new Map([...hostKeysOf(existing), ...hostKeysOf(config)]), pins);
+  return { ws, stack, keys, deliveredPins: pinsInForce(undefined, delivered) };
 }
 
 /**
@@ -274,6 +279,8 @@ export async function deliverOne(
   let ws: LocalWorkspace | undefined;
   let applied = new ChangeCollector();
   const retries: string[] = [];
+  let previous: InProgress | undefined;
+  let inProgressDone: (() => void) | undefined;
   try {
     loaded = loadSelected(ctx, selector);
     // Client policies, second stage: on the planned resources, before the engine runs.
@@ -286,6 +293,19 @@ export async function deliverOne(
       `majordome deliver ${selector}`,
       progress.line,
     );
+    const { client, environment } = loaded.resolved;
+    // We hold the lock: a marker left by an earlier delivery means it was killed before its report.
+    previous = readInProgress(ctx.reportsDir, client, environment);
+    if (previous)
+      progress.line(
+        `${selector}: the previous delivery (${previous.command}, started ${previous.startedAt} by ${previous.by}) was interrupted before writing its report; this delivery reports everything that exists`,
+      );
+    inProgressDone = markInProgress(ctx.reportsDir, client, environment, {
+      startedAt: startedAt.toISOString(),
+      by: `${whoAmI().user}@${whoAmI().host}`,
+      pid: process.pid,
+      command: `majordome deliver ${selector}`,
+    });
     const opened = await openStack(ctx, loaded, true, progress);
     ws = opened.ws;
     const policy = options.retry ?? DEFAULT_RETRY;
@@ -323,8 +343,15 @@ export async function deliverOne(
     }
     const outputs = await opened.stack.outputs();
     // Trust on first use: pin the host keys this delivery saw for hosts not pinned yet, and say so.
-    const trusted = await recordFirstUse(opened.stack, loaded, outputs.inventory?.value);
+    const trusted = await recordFirstUse(
+      opened.stack,
+      loaded,
+      outputs.inventory?.value,
+      opened.deliveredPins,
+    );
     for (const line of trusted) progress.line(`${selector}: ${line}`);
+    // Fault injection for the crash-safety tests: die after the last change, before the report.
+    if (process.env.MAJORDOME_TEST_KILL_BEFORE_REPORT === "1") process.kill(process.pid, "SIGKILL");
     const report = buildReport({
       env: loaded.resolved,
       result: "succeeded",
@@ -334,14 +361,20 @@ export async function deliverOne(
       inventory: outputs.inventory?.value ?? {},
       versions: versions(ws),
       retries,
+      ...(previous ? { interruptedRun: previous } : {}),
     });
     const reportPath = writeReport(ctx.reportsDir, report);
+    inProgressDone();
+    inProgressDone = undefined;
     recordDeliveredCost(ctx, loaded);
     return {
       selector,
       status: "succeeded",
       summary:
         report.changes.summary +
+        (previous
+          ? "; the previous delivery was interrupted: the report covers everything that exists"
+          : "") +
         (trusted.length ? `; ${trusted.length} host key(s) trusted on first use` : ""),
       changes: applied.changes,
       seconds: (Date.now() - started) / 1000,
@@ -363,11 +396,22 @@ export async function deliverOne(
         inventory: {},
         versions: versions(ws),
         retries,
+        ...(previous ? { interruptedRun: previous } : {}),
       });
-      return { ...result, reportPath: writeReport(ctx.reportsDir, report) };
+      const reportPath = writeReport(ctx.reportsDir, report);
+      inProgressDone?.();
+      inProgressDone = undefined;
+      return { ...result, reportPath };
     }
     return result;
   } finally {
+    if (inProgressDone && loaded) {
+      // Ended without a report (refused before any change): the marker goes, unless it told of an earlier
+      // interruption that no report has covered yet.
+      inProgressDone();
+      if (previous)
+        markInProgress(ctx.reportsDir, loaded.resolved.client, loaded.resolved.environment, previous);
+    }
     lock?.release();
   }
 }

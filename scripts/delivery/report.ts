@@ -37,6 +37,11 @@ export interface DeliveryReport {
   readonly notDone: readonly string[];
   /** Transient failures the delivery rode out. */
   readonly retries: readonly string[];
+  /**
+   * The earlier delivery that was interrupted before writing its report (scripts/delivery/inProgress.ts):
+   * its changes are not listed under "what changed", but everything that exists is in this report.
+   */
+  readonly interruptedRun?: { readonly startedAt: string; readonly by: string };
   readonly serviceLevel: unknown;
   readonly contacts: unknown;
   readonly versions: Record<string, string>;
@@ -140,6 +145,14 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     `Stack \`${r.stack}\` · tier **${r.tier}** · **${r.result}** on ${r.deliveredAt} by ${r.deliveredBy} in ${r.durationSeconds.toFixed(0)} s`,
     ...(r.error ? ["", "```", r.error, "```"] : []),
     "",
+    ...(r.interruptedRun
+      ? [
+          "## Previous delivery interrupted",
+          "",
+          `The delivery started on ${r.interruptedRun.startedAt} by ${r.interruptedRun.by} was interrupted before writing its report. What it changed is not listed below; this report describes everything that exists now.`,
+          "",
+        ]
+      : []),
     "## What changed in this delivery",
     "",
     r.changes.summary,
@@ -235,6 +248,7 @@ export function buildReport(args: {
   inventory: unknown;
   versions: Record<string, string>;
   retries?: readonly string[];
+  interruptedRun?: { readonly startedAt: string; readonly by: string };
 }): DeliveryReport {
   const counts = countByOp(args.changes);
   return {
@@ -255,6 +269,9 @@ export function buildReport(args: {
     })),
     notDone: args.result === "succeeded" ? [] : askedItems(args.env),
     retries: args.retries ?? [],
+    ...(args.interruptedRun
+      ? { interruptedRun: { startedAt: args.interruptedRun.startedAt, by: args.interruptedRun.by } }
+      : {}),
     serviceLevel: args.env.clientProfile.serviceLevel ?? null,
     contacts: args.env.clientProfile.contacts ?? [],
     versions: args.versions,

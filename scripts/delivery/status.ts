@@ -2,6 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { DeliveryContext } from "./context";
+import { processAlive } from "../../base/processes";
+import { readInProgress } from "./inProgress";
 import { latestReport } from "./report";
 
 /** One environment's standing. */
@@ -28,6 +30,9 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
       : undefined;
     // A destroy after the last delivery wins: the environment no longer exists.
     const gone = destroyed && (!report || destroyed.destroyedAt > report.deliveredAt);
+    // A delivery that started and neither finished nor still runs was interrupted before its report.
+    const started = readInProgress(ctx.reportsDir, e.client, e.environment);
+    const interrupted = started && !(started.pid > 0 && processAlive(started.pid));
     let tier: string;
     try {
       tier = ctx.loader.loadEnvironment(e.client, e.environment).resolved.tier;
@@ -38,9 +43,13 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
       environment: `${e.client}/${e.environment}`,
       tier,
       lastDelivery: report?.deliveredAt ?? null,
-      result: gone
-        ? `destroyed ${destroyed.destroyedAt.slice(0, 16).replace("T", " ")}`
-        : (report?.result ?? "never delivered"),
+      result: interrupted
+        ? `interrupted (started ${started.startedAt.slice(0, 16).replace("T", " ")}; deliver again)`
+        : started
+          ? "delivering"
+          : gone
+            ? `destroyed ${destroyed.destroyedAt.slice(0, 16).replace("T", " ")}`
+            : (report?.result ?? "never delivered"),
       changes: report?.changes.summary ?? "",
       drift: drift ? `${drift.status} (${drift.checkedAt.slice(0, 16).replace("T", " ")})` : "not checked",
     };

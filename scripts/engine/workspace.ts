@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
+import { DELIVERY_TOKEN_VARIABLE, deliveryToken } from "./reaper";
 
 let engineBin: string | undefined;
 
@@ -93,6 +94,8 @@ export function engineEnv(options: WorkspaceOptions): Record<string, string> {
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     ...(options.blueprints ? { MAJORDOME_BLUEPRINTS: options.blueprints } : {}),
     ...(options.env ?? {}),
+    // Marks every process the engine starts, so that they all die with this CLI process (reaper.ts).
+    [DELIVERY_TOKEN_VARIABLE]: deliveryToken(),
   };
 }
 

@@ -236,6 +236,49 @@ describe("host keys are pinned", () => {
   });
 });
 
+describe("host key pins travel with the delivered stack", () => {
+  let host: TestHost;
+  let impostor: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("shared-pin");
+    impostor = await startTestHost("shared-impostor", { freshHostKey: true });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await impostor?.stop();
+  });
+
+  it("a fresh working copy (no stack config) refuses an impostor from the stack's outputs, before offering the key", async () => {
+    const box = sandbox(host.privateKey);
+    box.write("shared", environment("shared", host.port));
+    const first = await box.run("deliver", "acme/shared");
+    expect([first.exitCode, first.exitCode === 0 ? "" : first.stderr]).toEqual([0, ""]);
+    const pinned = /host key (SHA256:\S+) trusted on first use/.exec(first.stderr)![1];
+    // Another working copy or CI runner: same backend (state and outputs), none of this copy's stack config.
+    const stacks = path.join(box.root, "home", "state", "project", "stacks");
+    const configFiles = fs.readdirSync(stacks).filter((f) => f.startsWith("Pulumi."));
+    expect(configFiles.length).toBeGreaterThan(0);
+    for (const f of configFiles) fs.rmSync(path.join(stacks, f));
+    // The impostor would accept the key it is given; it never gets the chance.
+    fs.writeFileSync(path.join(box.root, "host.key"), impostor.privateKey, { mode: 0o600 });
+    box.write("shared", environment("shared", impostor.port));
+    const refused = await box.run("deliver", "acme/shared");
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `host "origin" \\(root@127\\.0\\.0\\.1:${impostor.port}\\): HOST KEY MISMATCH, connection refused: the server shows SHA256:\\S+ but origin is pinned to ${pinned.replace(/[+/]/g, "\\$&")}; the private key was not offered`,
+      ),
+    );
+    expect(impostor.readFile("/srv/shared/app.conf")).toBeUndefined();
+    // The same copy, given the real host again, delivers quietly: the pin came from the stack, not first use.
+    fs.writeFileSync(path.join(box.root, "host.key"), host.privateKey, { mode: 0o600 });
+    box.write("shared", environment("shared", host.port));
+    const again = await box.run("deliver", "acme/shared");
+    expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
+    expect(again.stderr).not.toMatch(/trusted on first use/);
+  });
+});
+
 /** The SHA256 fingerprint of a public key file, as OpenSSH prints it. */
 function execaSyncFingerprint(pubFile: string): string {
   return execa.sync("ssh-keygen", ["-lf", pubFile]).stdout.split(" ")[1];

@@ -66,6 +66,24 @@ describe("file step", () => {
     expect(fs.existsSync(target)).toBe(false);
   });
 
+  it("an owner without a group means the owner's primary group, set and checked alike (no eternal drift)", () => {
+    const user = os.userInfo().username;
+    const primary = execFileSync("id", ["-gn", user], { encoding: "utf8" }).trim();
+    const target = path.join(tmp(), "owned.conf");
+    const { create, verify } = stepScripts({
+      name: "f",
+      file: { path: target, content: "x", mode: "0644", owner: user },
+    });
+    sh(create);
+    expect(sh(`stat -c %U:%G ${shellQuote(target)}`).trim()).toBe(`${user}:${primary}`);
+    expect(sh(verify!.script).trim()).toBe(verify!.expected);
+    expect(verify!.expected).toContain(`owner: ${user}:(primary group of ${user})`);
+    // Another group behind our back is drift, named.
+    const other = primary === "nogroup" ? "root" : "nogroup";
+    execFileSync("chgrp", [other, target]);
+    expect(sh(verify!.script)).toContain(`owner: ${user}:${other}`);
+  });
+
   it("changes its script when, and only when, its content changes", () => {
     const a = stepScripts({
       name: "f",
