@@ -330,6 +330,7 @@ export class BlueprintLoader {
     for (const p of checkEnvironment(blueprint, client.profile, this.catalog, readable, this.now())) {
       issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
     }
+    issues.push(...this.missingDependencies(tree, blueprint));
     if (issues.length > 0) throw new BlueprintError(issues);
     return {
       file: abs,
@@ -338,6 +339,30 @@ export class BlueprintLoader {
       tree,
       resolved: normalize(blueprint, client.profile, this.catalog),
     };
+  }
+
+  /**
+   * `dependsOn` entries of the environment's own client that name no blueprint (another client's are refused
+   * by the semantic checks): such an environment could never be delivered, so `validate` says so, located.
+   */
+  private missingDependencies(tree: Tracked, blueprint: EnvironmentBlueprint): BlueprintIssue[] {
+    const client = blueprint.metadata.client;
+    const known = new Set(this.repository.environments(client).map((e) => e.environment));
+    const issues: BlueprintIssue[] = [];
+    (blueprint.metadata.dependsOn ?? []).forEach((dep, i) => {
+      const [depClient, depEnvironment] = dep.split("/");
+      if (depClient !== client || known.has(depEnvironment)) return;
+      issues.push(
+        located(
+          tree,
+          `/metadata/dependsOn/${i}`,
+          "deps.missing",
+          `"${dep}": no such environment (no blueprint ${displayPath(path.join(this.repository.root, "clients", client, `${depEnvironment}.yaml`))})`,
+          didYouMean(depEnvironment, [...known]),
+        ),
+      );
+    });
+    return issues;
   }
 
   /**

@@ -8,7 +8,7 @@ import * as path from "path";
 import { BlueprintError, formatIssues } from "../../blueprints/lib/issues";
 import type { LoadedEnvironment } from "../../blueprints/lib/loader";
 import { PROJECT_ROOT } from "../../base/paths";
-import { LockedError, UserError } from "../../base/errors";
+import { ExitCode, LockedError, UserError } from "../../base/errors";
 import { processAlive } from "../../base/processes";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
@@ -222,7 +222,8 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
   if (e instanceof UserError)
     return {
       selector,
-      status: e instanceof LockedError ? "locked" : "refused",
+      // A UserError meant as exit 4 (a host showing another key than its pin) is a failure, not bad input.
+      status: e instanceof LockedError ? "locked" : e.exitCode === ExitCode.Failed ? "failed" : "refused",
       summary: e.message.split("\n")[0],
       changes,
       seconds,

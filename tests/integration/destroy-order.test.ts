@@ -1,0 +1,113 @@
+/**
+ * Destroys through the real `majordome` command, the real engine and a real SSH test host: a fleet destroy
+ * runs in reverse dependency order (observed on the host), and a production destroy that failed halfway is
+ * retried without creating anything (observed on the host and in the engine's changes).
+ */
+import execa from "execa";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../base/paths";
+import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
+import { FIXTURE_REPO } from "../helpers/fixtures";
+import { hostEnvironment } from "../helpers/hostEnvironments";
+
+jest.setTimeout(20 * 60 * 1000);
+
+const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
+
+function sandbox(host: TestHost) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-destroy-"));
+  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
+  const keyFile = path.join(root, "host.key");
+  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
+  const env = {
+    MAJORDOME_HOME: path.join(root, "home"),
+    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
+    MAJORDOME_ISOLATED: "1",
+    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
+    PULUMI_CONFIG_PASSPHRASE: "destroy-test",
+  };
+  return {
+    write: (name: string, body: string) =>
+      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
+    run: (...args: string[]) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
+  };
+}
+
+const ok = (r: execa.ExecaReturnValue) => [r.exitCode, r.exitCode === 0 ? "" : r.stderr];
+
+describe("destroy", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startTestHost("destroy");
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it("destroys a fleet in reverse dependency order: dependents before what they depend on", async () => {
+    const box = sandbox(host);
+    // base ← middle ← top, plus an independent one; each says on the host when it is destroyed.
+    const deps: Record<string, string[]> = {
+      base: [],
+      middle: ["acme/base"],
+      top: ["acme/middle"],
+      alone: [],
+    };
+    for (const [name, dependsOn] of Object.entries(deps))
+      box.write(
+        name,
+        hostEnvironment(name, host.port, {
+          dependsOn,
+          extraSteps: `      - name: goodbye\n        run: "true"\n        undo: echo ${name} >> /srv/destroyed-order\n`,
+        }),
+      );
+    const selectors = Object.keys(deps).map((n) => `acme/${n}`);
+    expect(ok(await box.run("deliver", ...selectors))).toEqual([0, ""]);
+    const destroyed = await box.run("destroy", ...selectors, "--yes", "--json");
+    expect(ok(destroyed)).toEqual([0, ""]);
+    const order = host.readFile("/srv/destroyed-order")!.trim().split("\n");
+    expect([...order].sort()).toEqual(["alone", "base", "middle", "top"]);
+    expect(order.indexOf("top")).toBeLessThan(order.indexOf("middle"));
+    expect(order.indexOf("middle")).toBeLessThan(order.indexOf("base"));
+    for (const name of Object.keys(deps)) expect(host.readFile(`/srv/${name}/app.conf`)).toBeUndefined();
+  });
+
+  it("a production destroy that failed halfway is retried without creating anything", async () => {
+    const box = sandbox(host);
+    box.write(
+      "prod",
+      hostEnvironment("prod", host.port, {
+        tier: "production",
+        extraSteps: [
+          // Removed last (steps go in reverse): it fails until /srv/prod-allow-undo exists.
+          "      - name: gate",
+          '        run: "true"',
+          "        undo: test -f /srv/prod-allow-undo",
+          // Removed first: counts its creations and removals on the host.
+          "      - name: counter",
+          "        run: echo created >> /srv/prod-counter",
+          "        undo: echo removed >> /srv/prod-counter",
+          "",
+        ].join("\n"),
+      }),
+    );
+    expect(ok(await box.run("deliver", "acme/prod"))).toEqual([0, ""]);
+    expect(host.readFile("/srv/prod-counter")).toBe("created\n");
+    const flags = ["--force-production", "--confirm", "acme/prod", "--json"];
+    const failed = await box.run("destroy", "acme/prod", ...flags);
+    expect(failed.exitCode).toBe(4);
+    expect(host.readFile("/srv/prod-counter")).toBe("created\nremoved\n");
+    // The cause is fixed; the retry finishes the destroy and creates nothing on the way.
+    host.exec("touch /srv/prod-allow-undo");
+    const retried = await box.run("destroy", "acme/prod", ...flags);
+    expect(ok(retried)).toEqual([0, ""]);
+    const changes = JSON.parse(retried.stdout).results[0].changes as { op: string; name: string }[];
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.filter((c) => c.op !== "delete")).toEqual([]);
+    expect(changes.map((c) => c.name)).not.toContain("acme-prod-hosts-origin-counter");
+    expect(host.readFile("/srv/prod-counter")).toBe("created\nremoved\n");
+    expect(host.readFile("/srv/prod/app.conf")).toBeUndefined();
+  });
+});
