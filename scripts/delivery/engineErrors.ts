@@ -131,3 +131,28 @@ export function nextDelay(
   const delay = Math.max(backoff, failure.retryAfterMs ?? 0);
   return elapsedMs + delay > policy.windowMs ? undefined : delay;
 }
+
+/** How many of the last lines of a failed step's standard error a failure shows. */
+export const REMOTE_CAUSE_LINES = 8;
+
+/**
+ * The remote cause of each failed step in an engine message, by the index of its `failed with exit code N:`
+ * line: the last {@link REMOTE_CAUSE_LINES} lines of the step's standard error, which the step's provider puts
+ * right after that line. A block ends at a blank line, an engine `error:` line or a resource header
+ * (`type:module:Type (name):`).
+ */
+export function remoteCauses(message: string): Map<number, string[]> {
+  const lines = message.split("\n");
+  const causes = new Map<number, string[]>();
+  lines.forEach((line, i) => {
+    if (!/failed with exit code \d+:$/.test(line.trim())) return;
+    const block: string[] = [];
+    for (const next of lines.slice(i + 1)) {
+      const t = next.trim();
+      if (!t || /^error:/.test(t) || /^[\w-]+:[\w/-]*:[\w-]+ \(.*\):$/.test(t)) break;
+      block.push(t);
+    }
+    causes.set(i, block.slice(-REMOTE_CAUSE_LINES));
+  });
+  return causes;
+}

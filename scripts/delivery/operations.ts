@@ -22,6 +22,7 @@ import {
   DEFAULT_RETRY,
   lockHolders,
   nextDelay,
+  remoteCauses,
   type RetryPolicy,
 } from "./engineErrors";
 import { buildReport, writeReport } from "./report";
@@ -249,13 +250,14 @@ function failure(selector: string, started: number, e: unknown, changes: readonl
     };
   }
   // The engine's own message says what failed; keep its diagnostics, drop the CLI's command-line noise.
-  const lines = message.split("\n");
-  const relevant = lines.filter(
-    (l, i) =>
-      /error|failed|refused|denied|timed out|host "/i.test(l) ||
-      // The remote cause of a failed step: the last lines of its stderr, right after the failure line.
-      lines.slice(Math.max(0, i - 5), i).some((p) => /failed with exit code \d+:$/.test(p.trim())),
-  );
+  // The remote cause of a failed step (the last lines of its stderr) follows its failure line, without --verbose.
+  const causes = remoteCauses(message);
+  const relevant = message
+    .split("\n")
+    .flatMap((l, i) => [
+      ...(/error|failed|refused|denied|timed out|host "/i.test(l) ? [l] : []),
+      ...(causes.get(i) ?? []),
+    ]);
   return {
     selector,
     status: "failed",

@@ -32,7 +32,13 @@ export function fleetStatus(ctx: DeliveryContext, client?: string): EnvStatusRow
     const gone = destroyed && (!report || destroyed.destroyedAt > report.deliveredAt);
     // A delivery that started and neither finished nor still runs was interrupted before its report.
     const started = readInProgress(ctx.reportsDir, e.client, e.environment);
-    const interrupted = started && !(started.pid > 0 && processAlive(started.pid));
+    // Its pid alone could have been reused since: the delivery also holds the environment's lock while it runs.
+    const running =
+      started !== undefined &&
+      started.pid > 0 &&
+      processAlive(started.pid) &&
+      fs.existsSync(path.join(ctx.locksDir, `${e.client}-${e.environment}.lock`));
+    const interrupted = started && !running;
     let tier: string;
     try {
       tier = ctx.loader.loadEnvironment(e.client, e.environment).resolved.tier;

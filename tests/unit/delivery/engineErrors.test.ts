@@ -5,6 +5,8 @@ import {
   DEFAULT_RETRY,
   lockHolders,
   nextDelay,
+  REMOTE_CAUSE_LINES,
+  remoteCauses,
 } from "../../../scripts/delivery/engineErrors";
 
 /** How the engine reports a provider error (go-ovh's APIError inside the provider's diagnostic). */
@@ -85,5 +87,32 @@ describe("nextDelay", () => {
     expect(nextDelay(DEFAULT_RETRY, 2, 0, classifyEngineFailure("authentication failed"))).toBeUndefined();
     const slow = { ...transient, retryAfterMs: 30_000 };
     expect(nextDelay(DEFAULT_RETRY, 2, 0, slow)).toBe(30_000);
+  });
+});
+
+describe("remoteCauses", () => {
+  it("keeps the last lines of a failed step's stderr, up to the next engine line", () => {
+    const stderr = Array.from({ length: 15 }, (_, i) => `stderr line ${i + 1}`);
+    const message = [
+      "Updating (acme-x):",
+      "  majordome:host:Step (acme-x-hosts-origin-broken):",
+      '    error: host "origin" (root@127.0.0.1:2222): step "broken" failed with exit code 7:',
+      ...stderr.map((l) => `    ${l}`),
+      "",
+      "  pulumi:pulumi:Stack (majordome-acme-x):",
+      "    error: update failed",
+    ].join("\n");
+    expect(remoteCauses(message)).toEqual(new Map([[2, stderr.slice(-REMOTE_CAUSE_LINES)]]));
+  });
+
+  it("stops at a resource header or an error line even without a blank line", () => {
+    const message = [
+      'error: step "a" failed with exit code 1:',
+      "no such schema",
+      "pulumi:pulumi:Stack (majordome-acme-x):",
+      "error: update failed",
+    ].join("\n");
+    expect(remoteCauses(message)).toEqual(new Map([[0, ["no such schema"]]]));
+    expect(remoteCauses("error: update failed")).toEqual(new Map());
   });
 });
