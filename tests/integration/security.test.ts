@@ -309,3 +309,49 @@ describe("destroy gates read the delivered stack", () => {
     expect(host.readFile("/srv/downgrade/app.conf")).toBeUndefined();
   });
 });
+
+describe("hostile input through the command line is refused before any change", () => {
+  it("refuses a cross-client dependsOn or extends, a hidden tier, a multi-line owner and an unconfirmed multi-destroy", async () => {
+    const box = sandbox("unused\n");
+    const stateDir = path.join(box.root, "home", "state", ".pulumi", "stacks");
+    const header = (name: string) =>
+      `apiVersion: majordome/v1\nkind: Environment\nmetadata:\n  client: acme\n  environment: ${name}\n`;
+    box.write("thief", `${header("thief")}  dependsOn: [bank/production]\n`);
+    const thief = await box.run("deliver", "acme/thief");
+    expect(thief.exitCode).toBe(2);
+    expect(thief.stderr).toContain(
+      '"bank/production" belongs to another client; an environment may depend only on its own client\'s environments',
+    );
+    box.write(
+      "copycat",
+      `apiVersion: majordome/v1\nkind: Environment\nextends: [../bank/production]\nmetadata:\n  client: acme\n  environment: copycat\n`,
+    );
+    const copycat = await box.run("deliver", "acme/copycat");
+    expect(copycat.exitCode).toBe(2);
+    expect(copycat.stderr).toMatch(/extends "\.\.\/bank\/production": another client's document \(bank\)/);
+    box.write(
+      "hidden",
+      `${header("hidden").replace("metadata:\n", "metadata:\n  __proto__: { tier: development }\n")}`,
+    );
+    const hidden = await box.run("validate", "acme/hidden");
+    expect(hidden.exitCode).toBe(2);
+    expect(hidden.stdout + hidden.stderr).toContain('"__proto__" is not allowed as a key');
+    const owner = await box.run(
+      "new",
+      "acme/fresh",
+      "--from",
+      "templates/web",
+      "--owner",
+      "a@b.example\ntier: development",
+    );
+    expect(owner.exitCode).toBe(2);
+    expect(owner.stderr).toContain("--owner may not contain control characters or line breaks");
+    expect(fs.existsSync(path.join(box.root, "blueprints", "clients", "acme", "fresh.yaml"))).toBe(false);
+    const many = await box.run("destroy", "acme/staging", "acme/thief");
+    expect(many.exitCode).toBe(2);
+    expect(many.stderr).toContain(
+      "refusing to destroy 2 environments without --yes: acme/staging, acme/thief",
+    );
+    expect(fs.existsSync(stateDir)).toBe(false);
+  });
+});
