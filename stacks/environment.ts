@@ -18,6 +18,11 @@ export interface EnvironmentArgs {
   readonly serviceName?: pulumi.Input<string>;
   /** Private keys of SSH-reached hosts, by `keySecret` name (from stack secrets). */
   readonly hostKeys?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * OVH instances to rebuild (replace) so that they boot with the operations baseline the blueprint now asks.
+   * @default none: user data applies at first boot only
+   */
+  readonly rebuildInstances?: readonly string[];
 }
 
 /** The non-secret inventory that reports and the run team read. */
@@ -38,11 +43,18 @@ export class Environment extends pulumi.ComponentResource {
       env,
       catalog: args.catalog,
       parent: { parent: this },
-      inventory: { client: env.client, environment: env.environment, tier: env.tier, labels: env.labels },
+      inventory: {
+        client: env.client,
+        environment: env.environment,
+        tier: env.tier,
+        ...(env.owner ? { owner: env.owner } : {}),
+        labels: env.labels,
+      },
       secrets: {},
       secretIndex: [],
       built,
       ...(args.hostKeys ? { hostKeys: args.hostKeys } : {}),
+      ...(args.rebuildInstances?.length ? { rebuildInstances: args.rebuildInstances } : {}),
     };
 
     if (env.target) {

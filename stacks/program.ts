@@ -74,6 +74,8 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
     catalog: loader.catalog,
     ...(loaded.resolved.target ? { serviceName: config.require("ovhProjectId") } : {}),
     hostKeys: hostKeyInputs,
+    // `majordome deliver --rebuild-instances` names them for this one operation (never kept in the stack).
+    rebuildInstances: (process.env.MAJORDOME_REBUILD_INSTANCES ?? "").split(",").filter(Boolean),
   });
   // Environments this one depends on (metadata.dependsOn) are delivered first; their inventories are read here
   // through stack references, so components and reports can use what they built (a client-wide network, say).

@@ -69,7 +69,8 @@ export type Tier = "production" | "staging" | "development";
 export interface Target {
   readonly provider: "ovh";
   readonly endpoint: "ovh-eu" | "ovh-ca" | "ovh-us";
-  readonly projectConfigKey: string;
+  /** Refused by `validate`: the project id is read from stack config `majordome:ovhProjectId`. */
+  readonly projectConfigKey?: string;
   readonly regions: readonly string[];
 }
 

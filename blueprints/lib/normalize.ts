@@ -42,6 +42,8 @@ export function normalize(
       "majordome-client": clientId,
       "majordome-environment": environment,
       "majordome-tier": tier,
+      // Who answers for the environment, where labels are applied (bucket tags, the servers' labels file).
+      ...(env.metadata.owner ? { "majordome-owner": env.metadata.owner } : {}),
     },
     ...(env.metadata.owner ? { owner: env.metadata.owner } : {}),
     dependsOn: env.metadata.dependsOn ?? [],

@@ -17,7 +17,14 @@ import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
-import { checkBucketLifecycle, checkDnsTarget, checkHostBackups, checkReadOnlyUsers } from "./unkept";
+import {
+  checkAlertContacts,
+  checkBucketLifecycle,
+  checkDnsTarget,
+  checkHostBackups,
+  checkProjectConfigKey,
+  checkReadOnlyUsers,
+} from "./unkept";
 
 export type { Problem } from "./rules";
 
@@ -98,6 +105,8 @@ const RULES: readonly Rule[] = [
   { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
   { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },
   { reads: ["operations", "hosts"], check: ({ env }, r) => checkHostBackups(env, r) },
+  { reads: ["operations"], check: ({ env }, r) => checkAlertContacts(env, r) },
+  { reads: ["target"], check: ({ env }, r) => checkProjectConfigKey(env, r) },
 ];
 
 /**
@@ -556,6 +565,22 @@ function checkSteps(steps: readonly HostStep[] | undefined, path: Path, report: 
 function checkHosts(env: EnvironmentBlueprint, report: Report) {
   const roles = env.hostRoles ?? [];
   roles.forEach((role, i) => checkSteps(role.steps, ["hostRoles", i, "steps"], report));
+  // A role no host uses is checked against its own steps (the hosts' check below covers the others).
+  roles.forEach((role, i) => {
+    if (env.hosts?.some((h) => h.roles?.includes(role.name))) return;
+    const own = (role.steps ?? []).map((s) => s.name);
+    role.steps?.forEach((step, k) =>
+      step.service?.restartOnChangeOf?.forEach((ref, m) => {
+        if (!own.includes(ref))
+          report(
+            ["hostRoles", i, "steps", k, "service", "restartOnChangeOf", m],
+            "ref.step",
+            `no step named "${ref}" in host role "${role.name}"`,
+            didYouMean(ref, own),
+          );
+      }),
+    );
+  });
   env.hosts?.forEach((host, i) => {
     checkSteps(host.steps, ["hosts", i, "steps"], report);
     host.roles?.forEach((r, j) => {
@@ -584,6 +609,21 @@ function checkHosts(env: EnvironmentBlueprint, report: Report) {
         `step "${dup}" appears twice on host "${host.name}" (from its roles and steps)`,
         "step names must be unique per host",
       );
+    // A role's step may name a step of the role or of the host; it must name one on every host using the role.
+    (host.roles ?? []).forEach((roleName) => {
+      const r = roles.findIndex((x) => x.name === roleName);
+      roles[r]?.steps?.forEach((step, k) =>
+        step.service?.restartOnChangeOf?.forEach((ref, m) => {
+          if (!names.includes(ref))
+            report(
+              ["hostRoles", r, "steps", k, "service", "restartOnChangeOf", m],
+              "ref.step",
+              `no step named "${ref}" on host "${host.name}" (which has role "${roleName}")`,
+              didYouMean(ref, names),
+            );
+        }),
+      );
+    });
     host.steps?.forEach((step, k) =>
       step.service?.restartOnChangeOf?.forEach((ref, m) => {
         if (!names.includes(ref))
@@ -611,6 +651,16 @@ function checkOperations(env: EnvironmentBlueprint, client: ClientProfile, repor
       );
     }
   });
+  // The window's end is enforced (the update service stops there), so it must be a time and not the start.
+  const window = env.operations?.securityUpdates?.window;
+  const w = window ? /^\S+ (\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(window) : null;
+  if (w && (Number(w[1]) > 23 || Number(w[3]) > 23 || `${w[1]}${w[2]}` === `${w[3]}${w[4]}`))
+    report(
+      ["operations", "securityUpdates", "window"],
+      "operations.window",
+      `maintenance window "${window}" must run from one time of day (00:00 to 23:59) to another`,
+      "e.g. `sun 02:00-04:00`; a window may cross midnight (`sat 23:00-01:00`)",
+    );
   const lf = env.operations?.logForwarding;
   if (lf?.enabled && !lf.destination) {
     report(

@@ -60,3 +60,31 @@ export function checkHostBackups(env: EnvironmentBlueprint, report: Report): voi
       "set `operations: { backups: { enabled: false } }` and back the hosts up with their own provider's tooling, or add a host step that installs and schedules your backup agent",
     );
 }
+
+/**
+ * Alert contacts: the monitoring agent is pull-based (the node exporter) and nothing Majordome builds sends an
+ * alert, so a contact written here would never be told anything.
+ */
+export function checkAlertContacts(env: EnvironmentBlueprint, report: Report): void {
+  if (env.operations?.monitoring?.alertContacts !== undefined)
+    report(
+      ["operations", "monitoring", "alertContacts"],
+      "unkept.alert-contacts",
+      "[alertContacts]: nothing Majordome builds sends alerts (the monitoring agent is a pull-based node exporter), so these contacts would never be alerted",
+      "remove [alertContacts]; route alerts in the monitoring system that scrapes the agents (e.g. Alertmanager receivers), and list the people in the client profile's [contacts]",
+    );
+}
+
+/**
+ * The project id's config key: Majordome always reads the project id from `majordome:ovhProjectId`, so another
+ * key named here would be ignored.
+ */
+export function checkProjectConfigKey(env: EnvironmentBlueprint, report: Report): void {
+  if (env.target?.projectConfigKey !== undefined)
+    report(
+      ["target", "projectConfigKey"],
+      "unkept.project-config-key",
+      `[projectConfigKey] "${env.target.projectConfigKey}" would be ignored: the OVH project id is always read from stack config majordome:ovhProjectId`,
+      "remove [projectConfigKey]; export OVH_CLOUD_PROJECT_SERVICE when you deliver (it is stored as majordome:ovhProjectId)",
+    );
+}

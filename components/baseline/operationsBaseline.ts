@@ -4,6 +4,7 @@
  * boot (components/ovh/userData.ts) and by SSH-reached hosts (components/host/steps.ts), so the two cannot
  * drift apart. Pure text generation; every value that came from outside is shell-quoted.
  */
+import { createHash } from "crypto";
 import { shellQuote } from "../../base/shell";
 
 /** A run-team account to create on each server. */
@@ -104,31 +105,93 @@ export function restartServiceLines(service: string): string[] {
 
 /** Path of the security-update timer unit (verified by drift on hosts). */
 export const UPDATE_TIMER = "/etc/systemd/system/majordome-updates.timer";
+/** Path of the security-update service unit (verified by drift on hosts). */
+export const UPDATE_SERVICE = "/etc/systemd/system/majordome-updates.service";
+/** The `notify` policy's script: lists pending security updates to syslog. */
+export const NOTIFY_SCRIPT = "/usr/local/sbin/majordome-security-notify";
+/** Where the `notify` script records how many security updates are pending (read by drift). */
+export const PENDING_FILE = "/var/lib/majordome/security-updates-pending";
+/** The syslog tag of the `notify` policy's messages (log forwarding carries them to the client's SIEM). */
+export const NOTIFY_TAG = "majordome-security-updates";
 
-/** The security-update units' text, as written on the server. */
+/** A maintenance window in minutes: its start (minutes after midnight) and its length (it may cross midnight). */
+export function windowMinutes(window: string): { start: number; length: number } {
+  const m = /^(mon|tue|wed|thu|fri|sat|sun|daily) ([0-2][0-9]):([0-5][0-9])-([0-2][0-9]):([0-5][0-9])$/.exec(
+    window,
+  );
+  if (!m) throw new Error(`invalid maintenance window "${window}"`);
+  const start = Number(m[2]) * 60 + Number(m[3]);
+  const end = Number(m[4]) * 60 + Number(m[5]);
+  if (Number(m[2]) > 23 || Number(m[4]) > 23 || start === end)
+    throw new Error(
+      `invalid maintenance window "${window}": hours are 00 to 23 and the end differs from the start`,
+    );
+  return { start, length: (end - start + 1440) % 1440 };
+}
+
+/**
+ * How the window is kept: runs start at a random moment in its first quarter (hosts of a fleet do not all
+ * update at once) and are stopped at its end at the latest (the service's start timeout is what is left of
+ * the window after the latest start).
+ */
+export function windowTiming(window: string): { randomizedDelaySec: number; timeoutSec: number } {
+  const { length } = windowMinutes(window);
+  const spread = Math.floor(length / 4);
+  return { randomizedDelaySec: spread * 60, timeoutSec: (length - spread) * 60 };
+}
+
+/** The `notify` policy's script: pending security updates to syslog (tag {@link NOTIFY_TAG}) and to a file. */
+export function notifyScript(): string {
+  return [
+    "#!/bin/sh",
+    "# Majordome: security updates are not installed here (policy notify); the pending ones are reported.",
+    "set -eu",
+    "apt-get -qq update",
+    "pending=$(apt-get -s dist-upgrade | awk '/^Inst / && tolower($0) ~ /security/ {print $2}' | sort -u | tr '\\n' ' ')",
+    "count=$(printf '%s' \"$pending\" | wc -w)",
+    `mkdir -p ${PENDING_FILE.replace(/\/[^/]+$/, "")}`,
+    `printf '%s\\n' "$count" > ${PENDING_FILE}`,
+    `if [ "$count" -gt 0 ]; then logger -t ${NOTIFY_TAG} -p user.warning "$count pending security update(s): $pending"; else logger -t ${NOTIFY_TAG} -p user.info "no pending security update"; fi`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The security-update units' text, as written on the server: a timer that fires at the window's start (with a
+ * random delay inside its first quarter; no catch-up run at boot, which would fall outside the window) and a
+ * service that cannot run past the window's end.
+ */
 export function securityUpdateUnits(updates: OperationsBaseline["securityUpdates"]): {
   service: string;
   timer: string;
 } {
-  const action = updates.policy === "automatic" ? "unattended-upgrade" : "unattended-upgrade --dry-run";
+  const timing = windowTiming(updates.window);
+  const action =
+    updates.policy === "automatic"
+      ? "ExecStartPre=/usr/bin/apt-get -qq update\nExecStart=/usr/bin/unattended-upgrade"
+      : `ExecStart=${NOTIFY_SCRIPT}`;
   return {
-    service: `[Unit]\nDescription=Majordome security updates (${updates.policy})\n[Service]\nType=oneshot\nExecStart=/usr/bin/${action}\n`,
-    timer: `[Unit]\nDescription=Majordome maintenance window ${updates.window}\n[Timer]\nOnCalendar=${onCalendar(updates.window)}\nPersistent=true\n[Install]\nWantedBy=timers.target\n`,
+    service: `[Unit]\nDescription=Majordome security updates (${updates.policy}) in ${updates.window}\n[Service]\nType=oneshot\n${action}\nTimeoutStartSec=${timing.timeoutSec}\n`,
+    timer: `[Unit]\nDescription=Majordome maintenance window ${updates.window}\n[Timer]\nOnCalendar=${onCalendar(updates.window)}\nRandomizedDelaySec=${timing.randomizedDelaySec}\nAccuracySec=1min\n[Install]\nWantedBy=timers.target\n`,
   };
 }
 
 /**
- * Security updates: unattended-upgrades run by a systemd timer that starts in the maintenance window (nothing
- * for `manual`). The timer is enabled by its `timers.target.wants` link (what `systemctl enable` makes), so it
- * is in force from the next boot even where systemd is not running now; where it runs, it is started now.
+ * Security updates in the maintenance window, by a systemd timer: `automatic` installs them (unattended-upgrades),
+ * `notify` lists the pending ones to syslog with a fixed tag (so log forwarding carries them) and records their
+ * count for drift, `manual` does nothing. The timer is enabled by its `timers.target.wants` link (what
+ * `systemctl enable` makes), so it is in force from the next boot even where systemd is not running now; where
+ * it runs, it is started now.
  */
 export function securityUpdateLines(updates: OperationsBaseline["securityUpdates"]): string[] {
   if (updates.policy === "manual") return [];
   const units = securityUpdateUnits(updates);
   return [
-    ...installLines(["unattended-upgrades"]),
+    ...(updates.policy === "automatic"
+      ? installLines(["unattended-upgrades"])
+      : [`printf '%s' ${shellQuote(notifyScript())} > ${NOTIFY_SCRIPT}`, `chmod 755 ${NOTIFY_SCRIPT}`]),
     "mkdir -p /etc/systemd/system/timers.target.wants",
-    `printf '%s' ${shellQuote(units.service)} > /etc/systemd/system/majordome-updates.service`,
+    `printf '%s' ${shellQuote(units.service)} > ${UPDATE_SERVICE}`,
     `printf '%s' ${shellQuote(units.timer)} > ${UPDATE_TIMER}`,
     `ln -sf ${UPDATE_TIMER} /etc/systemd/system/timers.target.wants/majordome-updates.timer`,
     "if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl restart majordome-updates.timer; fi",
@@ -211,4 +274,49 @@ export function renderBaseline(baseline: OperationsBaseline): string[] {
     ...runTeamLines(baseline.runTeam, baseline.sudo),
     ...renderOperations(baseline),
   ];
+}
+
+const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
+
+/**
+ * What a baseline applies, setting by setting, in words: the form compared to tell which settings of a
+ * server's first boot differ from what the blueprint now asks, and shown in reports. Keys are hashed (a
+ * summary names the key, it does not carry it).
+ */
+export function baselineSummary(baseline: OperationsBaseline): Record<string, string> {
+  const u = baseline.securityUpdates;
+  const lf = baseline.logForwarding;
+  return {
+    "security updates": u.policy === "manual" ? "manual" : `${u.policy} in ${u.window}`,
+    monitoring: baseline.monitoring.enabled
+      ? `node exporter${baseline.monitoring.endpoint ? `, endpoint ${baseline.monitoring.endpoint}` : ""}`
+      : "off",
+    "log forwarding":
+      lf.enabled && lf.destination
+        ? `${lf.destination}${lf.caCertificate && lf.destination.startsWith("tls://") ? ` (CA sha256 ${shortHash(`${lf.caCertificate.trim()}\n`)})` : ""}`
+        : "off",
+    "run team":
+      baseline.runTeam.map((m) => `${m.name} (key sha256 ${shortHash(m.sshPublicKey)})`).join(", ") || "none",
+    sudo: baseline.runTeam.length ? (baseline.sudo ? "granted" : "not granted") : "n/a",
+    labels:
+      Object.entries(baseline.labels)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ") || "none",
+  };
+}
+
+/** The comment line of first-boot user data that records the baseline summary it applies. */
+export const BASELINE_MARKER = "# majordome-baseline: ";
+
+/** Reads the baseline summary a first-boot script records (undefined when it records none). */
+export function readBaselineMarker(userData: string | undefined): Record<string, string> | undefined {
+  const line = (userData ?? "").split("\n").find((l) => l.startsWith(BASELINE_MARKER));
+  if (!line) return undefined;
+  try {
+    const parsed = JSON.parse(line.slice(BASELINE_MARKER.length)) as unknown;
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

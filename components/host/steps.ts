@@ -13,7 +13,11 @@ import {
   RSYSLOG_CONF,
   rsyslogConfig,
   runTeamLines,
+  NOTIFY_SCRIPT,
+  notifyScript,
+  PENDING_FILE,
   securityUpdateUnits,
+  UPDATE_SERVICE,
   UPDATE_TIMER,
   type OperationsBaseline,
   type RunTeamAccount,
@@ -74,6 +78,12 @@ function serviceStateLine(service: string, process = service): string {
   const n = shellQuote(service);
   return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; elif pidof ${shellQuote(process)} >/dev/null 2>&1; then s=running; else s=stopped; fi; echo "service ${service}: $s"`;
 }
+
+/**
+ * A check line whose item name ends with this is reported by drift as a note (what the host says), never
+ * compared: it describes the host's state, not a promise Majordome keeps (e.g. pending security updates).
+ */
+export const INFO_SUFFIX = " (info)";
 
 /** A short content hash, used to make a step's script change when something it depends on changes. */
 export function contentHash(text: string): string {
@@ -243,18 +253,30 @@ export function operationsScripts(ops: HostOperations): StepScripts | undefined 
   const script: string[] = [];
   const expected: string[] = [];
   if (ops.securityUpdates.policy !== "manual") {
-    script.push(fileHashLine("updates timer", UPDATE_TIMER));
+    const units = securityUpdateUnits(ops.securityUpdates);
+    // Both units: the timer keeps the window's start, the service its end.
+    script.push(fileHashLine("updates timer", UPDATE_TIMER), fileHashLine("updates service", UPDATE_SERVICE));
     script.push(
       `[ -L /etc/systemd/system/timers.target.wants/majordome-updates.timer ] && echo "updates timer enabled: yes" || echo "updates timer enabled: no"`,
     );
-    script.push(
-      `dpkg -s unattended-upgrades >/dev/null 2>&1 && echo "package unattended-upgrades: installed" || echo "package unattended-upgrades: missing"`,
-    );
     expected.push(
-      `updates timer: ${sha256(securityUpdateUnits(ops.securityUpdates).timer)}`,
+      `updates timer: ${sha256(units.timer)}`,
+      `updates service: ${sha256(units.service)}`,
       "updates timer enabled: yes",
-      "package unattended-upgrades: installed",
     );
+    if (ops.securityUpdates.policy === "automatic") {
+      script.push(
+        `dpkg -s unattended-upgrades >/dev/null 2>&1 && echo "package unattended-upgrades: installed" || echo "package unattended-upgrades: missing"`,
+      );
+      expected.push("package unattended-upgrades: installed");
+    } else {
+      script.push(
+        fileHashLine("security notify script", NOTIFY_SCRIPT),
+        // Reported, not compared: what the last run in the window found (drift shows it as a note).
+        `if [ -f ${PENDING_FILE} ]; then echo "pending security updates${INFO_SUFFIX}: $(cat ${PENDING_FILE})"; else echo "pending security updates${INFO_SUFFIX}: not counted yet"; fi`,
+      );
+      expected.push(`security notify script: ${sha256(notifyScript())}`);
+    }
   }
   if (ops.monitoring.enabled) {
     script.push(serviceStateLine("prometheus-node-exporter"));

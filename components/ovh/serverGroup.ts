@@ -5,11 +5,16 @@
  * Generation choice: the v1 `cloudproject.Instance`. The v2 `CloudInstance` updates flavors in place but has no
  * user data input, and user data is how the operations baseline reaches a new server. Every v1 input forces
  * replacement, so user data is listed in `ignoreChanges`: it is a first-boot script, and changing the baseline
- * must never rebuild a running server (day-2 changes go through SSH build steps). Instances are named by index
+ * must never rebuild a running server silently. The group says what each instance was built with (the user
+ * data kept in its state, and the baseline summary that user data records) next to what its arguments now
+ * ask, so the delivery can refuse a change that would not reach running instances, or rebuild them when told
+ * (`rebuild`: those instances follow their new user data, which replaces them). Instances are named by index
  * inside the group (`web-1`, `web-2`…): growing the group adds instances and never touches existing ones.
  */
 import * as ovh from "@ovhcloud/pulumi-ovh";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { readBaselineMarker } from "../baseline/operationsBaseline";
 import { invalid, TOKEN_PREFIX, type OvhProjectArgs } from "./common";
 
 /** A block volume attached to every instance of the group. */
@@ -46,6 +51,25 @@ export interface ServerGroupArgs extends OvhProjectArgs {
   readonly backup?: { readonly cron: string; readonly rotation: number };
   /** Protect volumes from deletion (production). @default false */
   readonly protectStateful?: boolean;
+  /**
+   * Instances (by name, `<name>-<n>`) whose user data follows these arguments even though they exist: a changed
+   * user data replaces them. @default none (user data applies at first boot only)
+   */
+  readonly rebuild?: readonly string[];
+}
+
+/** What one instance was built with: the hash of its first-boot user data and the baseline it records. */
+export interface BuiltInstance {
+  readonly name: string;
+  /** sha256 of the user data the instance booted with (its state's value), "" when it had none. */
+  readonly userDataSha256: string;
+  /** The operations baseline its user data records, setting by setting; null when it records none. */
+  readonly baseline: Record<string, string> | null;
+}
+
+/** sha256 of a user data text ("" for none). */
+export function userDataSha256(userData: string | undefined): string {
+  return userData ? createHash("sha256").update(userData).digest("hex") : "";
 }
 
 /** Creates a group of identical instances with volumes, baseline user data and backups. */
@@ -59,6 +83,10 @@ export class ServerGroup extends pulumi.ComponentResource {
   readonly privateAddresses: pulumi.Output<string[]>;
   /** Public IPv4 addresses, when public. */
   readonly publicAddresses: pulumi.Output<string[]>;
+  /** What each instance was built with (from its state: user data is `ignoreChanges`). */
+  readonly built: pulumi.Output<BuiltInstance[]>;
+  /** What the arguments now ask: the user data's hash and the baseline it records. */
+  readonly asked: { readonly userDataSha256: string; readonly baseline: Record<string, string> | null };
 
   constructor(name: string, args: ServerGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TOKEN_PREFIX}:ServerGroup`, name, {}, opts);
@@ -97,7 +125,8 @@ export class ServerGroup extends pulumi.ComponentResource {
           },
           ...(args.userData ? { userData: args.userData } : {}),
         },
-        { parent: this, ignoreChanges: ["userData"] },
+        // User data is first-boot only; an instance named in `rebuild` follows it, and so is replaced.
+        { parent: this, ignoreChanges: args.rebuild?.includes(instanceName) ? [] : ["userData"] },
       );
       instances.push(instance);
       for (const v of args.volumes ?? []) {
@@ -152,6 +181,19 @@ export class ServerGroup extends pulumi.ComponentResource {
     this.privateAddresses = ips(isPrivate);
     this.publicAddresses = ips((ip) => !isPrivate(ip));
     this.addresses = isPublic ? this.publicAddresses : this.privateAddresses;
-    this.registerOutputs({ instances, volumes, backups, addresses: this.addresses });
+    this.asked = {
+      userDataSha256: userDataSha256(args.userData),
+      baseline: readBaselineMarker(args.userData) ?? null,
+    };
+    this.built = pulumi.all(
+      instances.map((instance, i) =>
+        instance.userData.apply((userData): BuiltInstance => ({
+          name: `${name}-${i + 1}`,
+          userDataSha256: userDataSha256(userData),
+          baseline: readBaselineMarker(userData) ?? null,
+        })),
+      ),
+    );
+    this.registerOutputs({ instances, volumes, backups, addresses: this.addresses, built: this.built });
   }
 }

@@ -32,7 +32,7 @@ export function printSummary(results: readonly EnvResult[], io: Io): void {
   for (const r of results.filter((x) => x.error && x.status !== "succeeded"))
     io.err(`\n${r.selector}: ${r.error}`);
   for (const r of results.filter((x) => x.drift)) {
-    const lines = renderFindings(r.drift!.findings, r.drift!.notVerifiable);
+    const lines = renderFindings(r.drift!.findings, r.drift!.notVerifiable, r.drift!.notes);
     if (lines.length)
       io.err(`\n${r.selector}: ${r.status === "drift" ? "drifted items" : "checks"}\n${lines.join("\n")}`);
   }

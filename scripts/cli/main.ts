@@ -5,6 +5,8 @@
  * place that picks a message and an exit code.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../base/paths";
 import { processIo, type Io } from "../../base/io";
 import type { BlueprintLoader } from "../../blueprints/lib/loader";
 import { reportError } from "./errors";
@@ -78,7 +80,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--json", "print as JSON")
     .action(async (selector: string, o: { json?: boolean }) => {
       const { plan } = await import("./commands/plan");
-      setExit(await plan({ selector, json: o.json, loader: await loader() }, io));
+      const reportsDir = path.join(
+        path.resolve(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome")),
+        "reports",
+      );
+      setExit(await plan({ selector, json: o.json, loader: await loader(), reportsDir }, io));
     });
 
   registerStackCommands(program, io, setExit, () => ({ blueprints: blueprintsRoot() }));

@@ -5,6 +5,7 @@
  * "in sync".
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { INFO_SUFFIX } from "../../components/host/steps";
 
 /** One drifted item. */
 export interface DriftFinding {
@@ -16,6 +17,14 @@ export interface DriftFinding {
   readonly item: string;
   readonly expected: string;
   readonly found: string;
+}
+
+/** What a host says about itself that is not a promise (e.g. pending security updates): shown, never compared. */
+export interface DriftNote {
+  readonly host: string;
+  readonly step: string;
+  readonly item: string;
+  readonly value: string;
 }
 
 /** A step drift cannot check. */
@@ -51,6 +60,7 @@ export function compareFingerprint(
 ): DriftFinding[] {
   const want = items(expected);
   const got = items(found);
+  for (const item of [...got.keys()]) if (item.endsWith(INFO_SUFFIX)) got.delete(item);
   const findings: DriftFinding[] = [];
   for (const [item, value] of want) {
     const seen = got.get(item) ?? "(not reported)";
@@ -65,6 +75,7 @@ export function compareFingerprint(
 export class DriftCollector {
   private readonly findingsByUrn = new Map<string, DriftFinding[]>();
   private readonly unverifiableByUrn = new Map<string, Unverifiable>();
+  private readonly notesByUrn = new Map<string, DriftNote[]>();
 
   /** Feed engine events here. */
   readonly onEvent = (event: EngineEvent): void => {
@@ -82,12 +93,28 @@ export class DriftCollector {
       return;
     }
     if (outputs.fingerprint === undefined) return;
+    this.notesByUrn.set(
+      meta.urn,
+      [...items(outputs.fingerprint)]
+        .filter(([item]) => item.endsWith(INFO_SUFFIX))
+        .map(([item, value]) => ({
+          host: where.host,
+          step: where.step,
+          item: item.slice(0, -INFO_SUFFIX.length),
+          value,
+        })),
+    );
     this.findingsByUrn.set(meta.urn, compareFingerprint(where, outputs.verify.expected, outputs.fingerprint));
   };
 
   /** Every drifted item. */
   get findings(): DriftFinding[] {
     return [...this.findingsByUrn.values()].flat();
+  }
+
+  /** What hosts say about themselves (not compared). */
+  get notes(): DriftNote[] {
+    return [...this.notesByUrn.values()].flat();
   }
 
   /** Steps drift cannot check (the connection check and `run` steps). */
@@ -100,9 +127,11 @@ export class DriftCollector {
 export function renderFindings(
   findings: readonly DriftFinding[],
   unverifiable: readonly Unverifiable[],
+  notes: readonly DriftNote[] = [],
 ): string[] {
   return [
     ...findings.map((f) => `  ${f.host} / ${f.step}: ${f.item}: expected ${f.expected}, found ${f.found}`),
+    ...notes.map((n) => `  ${n.host} / ${n.step}: ${n.item}: ${n.value} (note, not drift)`),
     ...(unverifiable.filter((u) => u.step !== "connect").length
       ? [
           `  not verifiable (no check): ${unverifiable

@@ -13,7 +13,7 @@ import { processAlive } from "../../base/processes";
 import { projectWorkspace, stackExists } from "../engine/workspace";
 import { budgetGate, budgetFigures, recordDeliveredCost, type BudgetFigures } from "./budget";
 import { ChangeCollector, countByOp, summarize, type Change } from "./changes";
-import { DriftCollector, type DriftFinding, type Unverifiable } from "./driftFindings";
+import { DriftCollector, type DriftFinding, type DriftNote, type Unverifiable } from "./driftFindings";
 import { whoAmI, workspaceOptions, type DeliveryContext } from "./context";
 import { acquireLock, clearStaleEngineLocks, liveEngineLocks } from "./locks";
 import {
@@ -31,6 +31,8 @@ import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackCon
 import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
 import { pinsInForce, recordFirstUse } from "./hostKeys";
 import { markInProgress, readInProgress, type InProgress } from "./inProgress";
+import { compareInstanceBaselines, describeStaleInstances } from "./instanceBaselines";
+import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -56,6 +58,8 @@ export interface EnvResult {
   readonly drift?: {
     readonly findings: readonly DriftFinding[];
     readonly notVerifiable: readonly Unverifiable[];
+    /** What hosts say about themselves, shown and not compared (pending security updates). */
+    readonly notes?: readonly DriftNote[];
   };
 }
 
@@ -79,6 +83,46 @@ export interface OperationOptions {
   readonly retry?: RetryPolicy;
   /** Deliver even when the change takes the environment or the client over budget. @default false */
   readonly allowOverBudget?: boolean;
+  /**
+   * Replace the OVH instances whose first-boot baseline differs from the blueprint's, so they boot with it
+   * (production also needs `confirm`). @default false: such a delivery is refused
+   */
+  readonly rebuildInstances?: boolean;
+}
+
+/**
+ * The instances `deliver` must rebuild, read from the last delivery's inventory: none when they all run the
+ * blueprint's baseline; a refusal (exit 2, nothing changed) when some do not and the operator did not ask for
+ * the rebuild, or asked it on production without `--confirm <selector>`.
+ */
+export async function instancesToRebuild(
+  stack: Stack,
+  env: ResolvedEnvironment,
+  selector: string,
+  options: OperationOptions,
+  progress: Progress,
+): Promise<string[]> {
+  if (!env.servers.length) return [];
+  const inventory = (await stack.outputs()).inventory?.value;
+  const { stale, unrecorded } = compareInstanceBaselines(inventory, env);
+  if (unrecorded.length)
+    progress.line(
+      `${selector}: ${unrecorded.map((u) => u.instance).join(", ")} were built before Majordome recorded first-boot baselines; what they run is not known (rebuild them to know)`,
+    );
+  if (!stale.length) return [];
+  const names = stale.map((s) => s.instance);
+  if (!options.rebuildInstances)
+    throw new UserError(
+      `${selector}: refusing to deliver: ${names.length} instance(s) run another operations baseline than the blueprint asks, and first-boot user data never reaches a running instance; nothing was changed:\n  ${describeStaleInstances(stale).join("\n  ")}`,
+      "deliver again with --rebuild-instances to replace them (their local disks are lost; attached volumes are re-attached only if the data-loss gate allows), or put the blueprint's operations back",
+    );
+  if (env.tier === "production" && options.confirm !== selector)
+    throw new UserError(
+      `${selector}: --rebuild-instances would replace ${names.join(", ")} in production; nothing was changed`,
+      `if you really mean it, pass --confirm ${selector} as well`,
+    );
+  progress.line(`${selector}: rebuilding ${names.join(", ")} with the blueprint's baseline`);
+  return names;
 }
 
 function versions(ws: LocalWorkspace): Record<string, string> {
@@ -311,6 +355,10 @@ export async function deliverOne(
     });
     const opened = await openStack(ctx, loaded, true, progress);
     ws = opened.ws;
+    // For this operation only (never stored): the program replaces these instances, with their new user data.
+    const rebuild = await instancesToRebuild(opened.stack, loaded.resolved, selector, options, progress);
+    if (rebuild.length) ws.envVars.MAJORDOME_REBUILD_INSTANCES = rebuild.join(",");
+    else delete ws.envVars.MAJORDOME_REBUILD_INSTANCES;
     const policy = options.retry ?? DEFAULT_RETRY;
     let recoveredLock = false;
     for (let attempt = 1; ; attempt++) {
@@ -499,6 +547,7 @@ export async function previewOne(
     const loaded = loadSelected(ctx, selector);
     await enforcePlannedPolicies(loaded.resolved, ctx.loader.catalog, ctx.loader.now());
     const { stack } = await openStack(ctx, loaded, true, progress);
+    const { stale } = compareInstanceBaselines((await stack.outputs()).inventory?.value, loaded.resolved);
     const planned = new ChangeCollector();
     await stack.preview({
       refresh: true,
@@ -509,10 +558,13 @@ export async function previewOne(
     const risks = planned.dataLossRisks;
     return {
       selector,
-      status: risks.length ? "refused" : "succeeded",
+      status: risks.length || stale.length ? "refused" : "succeeded",
       summary:
         summarize(countByOp(planned.changes)) +
-        (risks.length ? `; DATA-LOSS RISK: ${risks.map((r) => `${r.op} ${r.name}`).join(", ")}` : ""),
+        (risks.length ? `; DATA-LOSS RISK: ${risks.map((r) => `${r.op} ${r.name}`).join(", ")}` : "") +
+        (stale.length
+          ? `; deliver refuses until --rebuild-instances: ${describeStaleInstances(stale).join("; ")}`
+          : ""),
       changes: planned.changes,
       seconds: (Date.now() - started) / 1000,
       cost: budgetFigures(ctx, loaded),
@@ -629,8 +681,22 @@ export async function driftOne(
       onOutput: progress.engineOutput,
     });
     const counts = result.changeSummary ?? {};
+    // OVH instances running another first-boot baseline than the blueprint asks (the engine cannot see it:
+    // user data is `ignoreChanges`): each differing setting is a finding, with what was built as "found".
+    const { stale } = compareInstanceBaselines((await stack.outputs()).inventory?.value, loaded.resolved);
+    const instanceFindings: DriftFinding[] = stale.flatMap((s) =>
+      s.differences.map((d) => ({
+        resource: s.instance,
+        host: s.instance,
+        step: "first boot",
+        item: d.setting,
+        expected: d.expected,
+        found: d.found,
+      })),
+    );
     const drifted = Object.entries(counts).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
-    const findings = found.findings;
+    if (stale.length) drifted.push(["rebuild (first-boot baseline)", stale.length]);
+    const findings = [...found.findings, ...instanceFindings];
     // Each drifted resource names the items that differ (the engine itself gives no property diff on refresh).
     const changes = collector.changes.map((c) => ({
       ...c,
@@ -646,7 +712,15 @@ export async function driftOne(
     fs.writeFileSync(
       path.join(dir, "drift.json"),
       JSON.stringify(
-        { checkedAt: new Date().toISOString(), status, counts, changes, findings, notVerifiable },
+        {
+          checkedAt: new Date().toISOString(),
+          status,
+          counts,
+          changes,
+          findings,
+          notVerifiable,
+          notes: found.notes,
+        },
         null,
         2,
       ) + "\n",
@@ -657,7 +731,7 @@ export async function driftOne(
       summary,
       changes,
       seconds: (Date.now() - started) / 1000,
-      drift: { findings, notVerifiable },
+      drift: { findings, notVerifiable, notes: found.notes },
     };
   } catch (e) {
     return failure(selector, started, e);

@@ -8,6 +8,7 @@ import * as path from "path";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { countByOp, summarize, type Change } from "./changes";
 import { endpointRows, operationRows } from "./reportSections";
+import { instanceBaselineRows, labelRows, ownerLine } from "./reportBuilt";
 
 /** The report's JSON form. */
 export interface DeliveryReport {
@@ -131,6 +132,27 @@ const table = (head: string[], rows: string[][]) =>
     ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
   ].join("\n");
 
+/** The baseline OVH instances were built with (first-boot user data, from their state); nothing without instances. */
+function instanceBaselineSection(inv: Record<string, unknown>): string[] {
+  const rows = instanceBaselineRows(inv);
+  if (!rows.length) return [];
+  return [
+    "### OVH instances: the baseline they were built with",
+    "",
+    "First-boot user data, as recorded in each instance's state (a later blueprint change reaches an instance only when `deliver --rebuild-instances` replaces it).",
+    "",
+    table(["server group", "instances", "built with"], rows),
+    "",
+  ];
+}
+
+/** Where the labels are, from what exists; nothing when no resource carries them. */
+function labelSection(inv: Record<string, unknown>): string[] {
+  const rows = labelRows(inv);
+  if (!rows.length) return [];
+  return ["## Labels", "", table(["where", "carried as", "labels"], rows), ""];
+}
+
 /** Renders the report as Markdown. */
 export function renderReportMarkdown(r: DeliveryReport): string {
   const inv = (r.inventory ?? {}) as Record<string, unknown>;
@@ -202,6 +224,8 @@ export function renderReportMarkdown(r: DeliveryReport): string {
       ? table(["item", "asked", "applied"], operations)
       : "Not applied: the delivery did not confirm any server or host.",
     "",
+    ...instanceBaselineSection(inv),
+    ...labelSection(inv),
     "## Secrets (names only; values are in the stack's encrypted outputs)",
     "",
     ...(((inv.secrets as string[] | undefined) ?? []).length
@@ -209,6 +233,8 @@ export function renderReportMarkdown(r: DeliveryReport): string {
       : ["None."]),
     "",
     "## Service level and contacts",
+    "",
+    ownerLine(inv),
     "",
     serviceLevelLine(r.serviceLevel),
     "",

@@ -85,8 +85,10 @@ export function operationRows(inventory: Inventory, result: "succeeded" | "faile
   const servers = Object.values(obj(inventory.servers)).reduce((n, s) => n + Number(s.count ?? 0), 0);
   const hostSteps = Object.values(obj(inventory.hosts)).map((h) => list(h.steps));
   const hostsWithOps = hostSteps.filter((s) => s.includes("operations")).length;
+  // OVH instances are listed with the baseline they were built with, in their own table (reportBuilt.ts):
+  // the blueprint's wish says nothing of a running instance.
   const where = [
-    servers ? `${servers} instance(s) at first boot` : "",
+    servers ? "OVH instances: see the baseline they were built with, below" : "",
     hostsWithOps ? `${hostsWithOps} host(s), operations step` : "",
   ]
     .filter(Boolean)

@@ -38,6 +38,8 @@ export interface FamilyContext {
   readonly built: Built;
   /** Private keys of SSH-reached hosts, by `keySecret` name (from stack secrets). */
   readonly hostKeys?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** OVH instances (`<group resource name>-<n>`) to rebuild with the baseline the blueprint now asks. */
+  readonly rebuildInstances?: readonly string[];
 }
 
 /** The context of families that build on OVHcloud: the project and its catalog lookups. */

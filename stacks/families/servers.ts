@@ -1,8 +1,29 @@
 /** Family: server groups (instances with the operations baseline as first-boot user data, volumes, backups). */
 import * as ovh from "@ovhcloud/pulumi-ovh";
-import { renderUserData, ServerGroup } from "../../components/ovh";
+import type { ResolvedEnvironment } from "../../blueprints/lib/model";
+import { renderUserData, ServerGroup, type OperationsBaseline } from "../../components/ovh";
 import { serverBackups } from "./backups";
 import type { Family, OvhFamilyContext } from "./context";
+
+/** The operations baseline the blueprint asks of its OVH instances. */
+export function serverBaseline(env: ResolvedEnvironment): OperationsBaseline {
+  return {
+    runTeam: env.operations.runTeamAccess.members,
+    sudo: env.operations.runTeamAccess.sudo,
+    securityUpdates: env.operations.securityUpdates,
+    monitoring: env.operations.monitoring,
+    logForwarding: env.operations.logForwarding,
+    labels: env.labels,
+  };
+}
+
+/** The first-boot user data the blueprint asks of a server group's instances. */
+export function serverUserData(
+  env: ResolvedEnvironment,
+  server: ResolvedEnvironment["servers"][number],
+): string {
+  return renderUserData(serverBaseline(env), server.userData);
+}
 
 /**
  * Builds one project SSH key (the first run-team member's, for the image's default user) when there are instances,
@@ -20,18 +41,6 @@ export const servers: Family<OvhFamilyContext> = {
         { serviceName, name: `${env.stackName}-runteam`, publicKey: members[0].sshPublicKey },
         parent,
       );
-    const userData = (extra?: string) =>
-      renderUserData(
-        {
-          runTeam: members,
-          sudo: env.operations.runTeamAccess.sudo,
-          securityUpdates: env.operations.securityUpdates,
-          monitoring: env.operations.monitoring,
-          logForwarding: env.operations.logForwarding,
-          labels: env.labels,
-        },
-        extra,
-      );
     for (const s of env.servers) {
       const net = ctx.placement(s.region);
       built.serverGroups[s.name] = new ServerGroup(
@@ -45,10 +54,11 @@ export const servers: Family<OvhFamilyContext> = {
           ...(built.runTeamKey ? { sshKeyName: built.runTeamKey.name } : {}),
           ...(net ? { privateNetwork: net } : {}),
           public: s.public,
-          userData: userData(s.userData),
+          userData: serverUserData(env, s),
           volumes: (s.volumes ?? []).map((v) => ({ key: v.name, sizeGb: v.sizeGb, type: v.type })),
           ...serverBackups(env),
           protectStateful: env.protectStateful,
+          ...(ctx.rebuildInstances?.length ? { rebuild: ctx.rebuildInstances } : {}),
         },
         parent,
       );
@@ -64,6 +74,9 @@ export const servers: Family<OvhFamilyContext> = {
           public: s.public,
           role: s.role ?? null,
           addresses: built.serverGroups[s.name].addresses,
+          // What each instance was built with and what the blueprint now asks (user data is first-boot only).
+          instances: built.serverGroups[s.name].built,
+          asked: built.serverGroups[s.name].asked,
         },
       ]),
     );

@@ -35,6 +35,8 @@ export const storage: Family<OvhFamilyContext> = {
           versioning: b.versioning,
           endpoint: store.endpoints.apply((e) => e[b.name]),
           access: b.access ?? [],
+          // The bucket's tags as the API holds them (the environment's labels): what the report shows.
+          tags: store.buckets[b.name].tags,
         },
       ]),
     );

@@ -7,12 +7,16 @@ import type { Io } from "../../../base/io";
 import { environmentRef } from "../../../blueprints/lib/environmentRef";
 import type { PolicyResult } from "../../../blueprints/lib/policies";
 import { checkPlannedPolicies, policyViolations } from "../../plan/policies";
+import { latestReport } from "../../delivery/report";
+import { compareInstanceBaselines, describeStaleInstances } from "../../delivery/instanceBaselines";
 
 /** Options of `plan`. */
 export interface PlanOptions {
   readonly selector: string;
   readonly json?: boolean;
   readonly loader?: BlueprintLoader;
+  /** Where delivery reports are: the last delivery's inventory says what the OVH instances were built with. */
+  readonly reportsDir?: string;
 }
 
 /** Renders the plan as an indented tree (children under their component). */
@@ -60,12 +64,30 @@ export async function plan(options: PlanOptions, io: Io): Promise<number> {
     catalog: loader.catalog,
     now: loader.now(),
   });
+  // OVH instances of the last delivery that run another first-boot baseline than the blueprint now asks.
+  const last = options.reportsDir
+    ? latestReport(options.reportsDir, loaded.resolved.client, loaded.resolved.environment)
+    : undefined;
+  const rebuild = last ? compareInstanceBaselines(last.inventory, loaded.resolved).stale : [];
   io.out(
     options.json
-      ? JSON.stringify({ ...result, policies }, null, 2)
-      : [renderPlan(result), ...renderPolicies(policies)].join("\n"),
+      ? JSON.stringify({ ...result, policies, rebuild }, null, 2)
+      : [
+          renderPlan(result),
+          ...renderRebuild(describeStaleInstances(rebuild)),
+          ...renderPolicies(policies),
+        ].join("\n"),
   );
   return policyViolations(policies).length ? ExitCode.Invalid : ExitCode.Ok;
+}
+
+/** Instances the blueprint's operations would not reach (user data is first-boot only). */
+function renderRebuild(lines: readonly string[]): string[] {
+  if (!lines.length) return [];
+  return [
+    "instances built with another operations baseline (last delivery); deliver refuses until --rebuild-instances replaces them:",
+    ...lines.map((l) => `  ${l}`),
+  ];
 }
 
 /** Client policy results under a plan: one line per rule, then each violation or exception. */

@@ -62,6 +62,7 @@ export async function runStackCommand(
       verbose: o.verbose,
       allowDataLoss: o.allowDataLoss,
       allowOverBudget: o.allowOverBudget,
+      rebuildInstances: o.rebuildInstances,
       forceProduction: o.forceProduction,
       confirm: o.confirm,
       ...(o.retries !== undefined

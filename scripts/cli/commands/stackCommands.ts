@@ -20,6 +20,7 @@ export interface StackCommandOptions {
   markdown?: boolean;
   allowDataLoss?: boolean;
   allowOverBudget?: boolean;
+  rebuildInstances?: boolean;
   forceProduction?: boolean;
   confirm?: string;
   retries?: number;
@@ -104,6 +105,13 @@ export function registerStackCommands(
         .argParser((v: string) => parseWholeNumber(v, 1, 86_400)),
     )
     .option("--allow-over-budget", "deliver even when the change takes the environment or client over budget")
+    .option(
+      "--rebuild-instances",
+      "replace the OVH instances built with another operations baseline than the blueprint asks",
+    )
+    .addOption(
+      new Option("--confirm <client/env>", "repeat the environment's name (rebuilding production instances)"),
+    )
     .action(action("deliver"));
 
   withFleetOptions(

@@ -1,6 +1,8 @@
 import type { EnvironmentBlueprint } from "../../../blueprints/lib/model";
 import type { Path } from "../../../blueprints/lib/rules";
 import {
+  checkAlertContacts,
+  checkProjectConfigKey,
   checkBucketLifecycle,
   checkDnsTarget,
   checkHostBackups,
@@ -37,5 +39,17 @@ describe("promises Majordome cannot keep are refused, located", () => {
       run(checkHostBackups, { hosts: [{ name: "h" }], operations: { backups: { enabled: true } } }),
     ).toEqual(["unkept.host-backups /operations/backups/enabled"]);
     expect(run(checkHostBackups, { hosts: [{ name: "h" }], operations: { backups: {} } })).toEqual([]);
+  });
+  it("alert contacts, for every target (nothing alerts anyone)", () => {
+    expect(run(checkAlertContacts, { operations: { monitoring: { alertContacts: ["a@b.c"] } } })).toEqual([
+      "unkept.alert-contacts /operations/monitoring/alertContacts",
+    ]);
+    expect(run(checkAlertContacts, { operations: { monitoring: { enabled: true } } })).toEqual([]);
+  });
+  it("a project config key other than Majordome's", () => {
+    expect(
+      run(checkProjectConfigKey, { target: { provider: "ovh", projectConfigKey: "ovh:projectId" } }),
+    ).toEqual(["unkept.project-config-key /target/projectConfigKey"]);
+    expect(run(checkProjectConfigKey, { target: { provider: "ovh" } })).toEqual([]);
   });
 });

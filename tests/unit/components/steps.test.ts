@@ -8,7 +8,12 @@ import * as os from "os";
 import * as path from "path";
 import { baselineScripts, stepScripts } from "../../../components/host/steps";
 import { shellQuote } from "../../../base/shell";
-import { onCalendar, renderUserData } from "../../../components/ovh/userData";
+import { onCalendar, readBaselineMarker, renderUserData } from "../../../components/ovh/userData";
+import {
+  notifyScript,
+  securityUpdateUnits,
+  windowTiming,
+} from "../../../components/baseline/operationsBaseline";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "majordome-steps-"));
 const sh = (script: string) => execFileSync("sh", ["-c", script], { encoding: "utf8" });
@@ -181,4 +186,84 @@ describe("user data", () => {
     ["daily 01:30-02:00", "*-*-* 01:30:00"],
     ["mon 22:00-23:00", "Mon *-*-* 22:00:00"],
   ])("window %s → %s", (w, c) => expect(onCalendar(w)).toBe(c));
+
+  it("records the baseline it applies in its second line (what drift and the report read later)", () => {
+    const ud = renderUserData(baseline);
+    expect(ud.split("\n")[1]).toMatch(/^# majordome-baseline: \{/);
+    expect(readBaselineMarker(ud)).toEqual({
+      "security updates": "automatic in sun 02:00-04:00",
+      monitoring: "node exporter, endpoint https://metrics.example/push",
+      "log forwarding": "tls://logs.example:6514",
+      "run team": expect.stringMatching(/^bob \(key sha256 [0-9a-f]{12}\)$/),
+      sudo: "not granted",
+      labels: "majordome-client=acme",
+    });
+    expect(ud).not.toContain('AAAA bob"}'); // the summary names the key by hash
+    expect(readBaselineMarker("#!/bin/sh\necho old\n")).toBeUndefined();
+  });
+});
+
+describe("the security-update window, start and end", () => {
+  const baseline = {
+    runTeam: [],
+    sudo: false,
+    securityUpdates: { policy: "automatic" as const, window: "sun 02:00-04:00" },
+    monitoring: { enabled: false },
+    logForwarding: { enabled: false },
+    labels: {},
+  };
+  it.each([
+    ["sun 02:00-04:00", 1800, 5400],
+    ["sat 23:00-01:00", 1800, 5400],
+    ["daily 01:30-02:00", 420, 1380],
+  ])("%s: start delay at most %i s, runs stopped after %i s", (window, delay, timeout) => {
+    expect(windowTiming(window)).toEqual({ randomizedDelaySec: delay, timeoutSec: timeout });
+    const units = securityUpdateUnits({ policy: "automatic", window });
+    expect(units.timer).toContain(`RandomizedDelaySec=${delay}\n`);
+    expect(units.service).toContain(`TimeoutStartSec=${timeout}\n`);
+    // A catch-up run at boot would fall outside the window.
+    expect(units.timer).not.toContain("Persistent");
+  });
+
+  it("refuses a window that ends where it starts", () => {
+    expect(() => windowTiming("sun 02:00-02:00")).toThrow(/end differs from the start/);
+  });
+
+  it("notify lists pending security updates to syslog with a fixed tag, and records their count", () => {
+    const units = securityUpdateUnits({ policy: "notify", window: "sun 02:00-04:00" });
+    expect(units.service).toContain("ExecStart=/usr/local/sbin/majordome-security-notify\n");
+    expect(units.service).not.toContain("unattended-upgrade");
+    expect(notifyScript()).toContain("logger -t majordome-security-updates");
+    expect(notifyScript()).toContain("> /var/lib/majordome/security-updates-pending");
+    const ud = renderUserData({
+      ...baseline,
+      securityUpdates: { policy: "notify", window: "sun 02:00-04:00" },
+    });
+    expect(ud).toContain("/usr/local/sbin/majordome-security-notify");
+    expect(ud).not.toContain("install -y --no-install-recommends 'unattended-upgrades'");
+  });
+
+  it("notify's script counts the security updates apt would install, and logs them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-notify-"));
+    // Fake apt-get and logger on PATH; the script's files go under the temporary folder.
+    fs.writeFileSync(
+      path.join(dir, "apt-get"),
+      [
+        "#!/bin/sh",
+        '[ "$1" = "-qq" ] && exit 0',
+        "echo 'Inst libssl3 [3.0.11-1] (3.0.15-1 Debian-Security:12/stable-security [amd64])'",
+        "echo 'Inst tzdata [2024a-0] (2024b-0 Debian:12.8/stable [all])'",
+        "echo 'Inst openssl [3.0.11-1] (3.0.15-1 Debian-Security:12/stable-security [amd64])'",
+        "echo 'Conf libssl3 (3.0.15-1 Debian-Security:12/stable-security [amd64])'",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, "logger"), `#!/bin/sh\necho "$@" > ${dir}/logged\n`, { mode: 0o755 });
+    const script = notifyScript().replace(/\/var\/lib\/majordome/g, `${dir}/state`);
+    execFileSync("sh", ["-c", script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    expect(fs.readFileSync(path.join(dir, "state", "security-updates-pending"), "utf8")).toBe("2\n");
+    expect(fs.readFileSync(path.join(dir, "logged"), "utf8")).toBe(
+      "-t majordome-security-updates -p user.warning 2 pending security update(s): libssl3 openssl \n",
+    );
+  });
 });

@@ -54,6 +54,7 @@ describe("drift findings", () => {
     expect(ops.create).toContain('DefaultNetstreamDriverCAFile="/etc/majordome/log-ca.pem"');
     expect(ops.verify!.expected.split("\n").map((l) => l.split(": ")[0])).toEqual([
       "updates timer",
+      "updates service",
       "updates timer enabled",
       "package unattended-upgrades",
       "service prometheus-node-exporter",

@@ -20,6 +20,15 @@ describe("docs/promises.md", () => {
       .filter((l) => /^\| `(Client|Environment|Template) \//.test(l));
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(7);
   });
+
+  it("has no promise left neither kept nor refused (no row says NOT KEPT)", () => {
+    const rows = fs
+      .readFileSync(PROMISES_DOC, "utf8")
+      .split("\n")
+      .filter((l) => /^\| `(Client|Environment|Template) \//.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((row) => row.includes("NOT KEPT"))).toEqual([]);
+  });
 });
 
 describe("promiseTableProblems", () => {
