@@ -549,8 +549,21 @@ function checkDns(env: EnvironmentBlueprint, report: Report) {
   });
 }
 
+/**
+ * Names of the steps Majordome runs first on every host (components/host/hostGroup.ts): a user step with one
+ * of them would collide with Majordome's own resource.
+ */
+export const RESERVED_STEP_NAMES: readonly string[] = ["connect", "baseline", "operations"];
+
 function checkSteps(steps: readonly HostStep[] | undefined, path: Path, report: Report) {
   steps?.forEach((step, i) => {
+    if (RESERVED_STEP_NAMES.includes(step.name))
+      report(
+        [...path, i, "name"],
+        "step.reserved-name",
+        `step name "${step.name}" is Majordome's own: every host runs ${RESERVED_STEP_NAMES.map((n) => `"${n}"`).join(", ")} before its steps`,
+        `rename the step (e.g. "${step.name}-app")`,
+      );
     const actions = (["packages", "file", "service", "run"] as const).filter((a) => step[a] !== undefined);
     if (actions.length !== 1) {
       report(
@@ -669,6 +682,15 @@ function checkOperations(env: EnvironmentBlueprint, client: ClientProfile, repor
       "[destination] is required when [enabled] is true",
     );
   }
+  // A CA only means something to a TLS destination: with tcp:// or udp:// the logs would go in clear while
+  // the blueprint reads as if they were checked against a CA.
+  if (lf?.caCertificate !== undefined && lf.destination !== undefined && !lf.destination.startsWith("tls://"))
+    report(
+      ["operations", "logForwarding", "caCertificate"],
+      "operations.log-ca-without-tls",
+      `[caCertificate] is used only by a tls:// destination; "${lf.destination}" sends logs in clear`,
+      `use destination: ${lf.destination.replace(/^(tcp|udp):/, "tls:")} (the receiver's TLS port) or remove [caCertificate]`,
+    );
 }
 
 function checkDependsOn(env: EnvironmentBlueprint, report: Report) {

@@ -7,50 +7,14 @@ import execa from "execa";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
-import { FIXTURE_REPO } from "../helpers/fixtures";
+import { sandbox, type Sandbox } from "../helpers/cliSandbox";
 import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
 
 const environment = (name: string, port: number, options: { extra?: string; tier?: string } = {}) =>
   hostEnvironment(name, port, { extraSteps: options.extra, tier: options.tier });
 
 jest.setTimeout(15 * 60 * 1000);
-
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-interface Sandbox {
-  root: string;
-  env: Record<string, string>;
-  write(name: string, body: string, client?: string): void;
-  run(...args: string[]): Promise<execa.ExecaReturnValue>;
-  start(...args: string[]): execa.ExecaChildProcess;
-}
-
-function sandbox(privateKey: string, extraEnv: Record<string, string> = {}): Sandbox {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-security-"));
-  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
-  const keyFile = path.join(root, "host.key");
-  fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
-  const env = {
-    MAJORDOME_HOME: path.join(root, "home"),
-    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
-    MAJORDOME_ISOLATED: "1",
-    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
-    PULUMI_CONFIG_PASSPHRASE: "security-test",
-    ...extraEnv,
-  };
-  return {
-    root,
-    env,
-    write: (name, body, client = "acme") => {
-      fs.mkdirSync(path.join(root, "blueprints", "clients", client), { recursive: true });
-      fs.writeFileSync(path.join(root, "blueprints", "clients", client, `${name}.yaml`), body);
-    },
-    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
-    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
-  };
-}
 
 function readProc(pid: number, what: "cmdline" | "environ"): string {
   try {

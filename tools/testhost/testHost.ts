@@ -27,6 +27,9 @@ export interface TestHost {
   stop(): Promise<void>;
 }
 
+/** The machine's device nodes a test host sees (bound into its own /dev). */
+const HOST_DEVICES = ["null", "zero", "full", "random", "urandom", "tty", "ptmx"];
+
 const BUILD_SCRIPT = path.join(PROJECT_ROOT, "tools", "testhost", "build-rootfs.sh");
 
 let rootfsCache: string | undefined;
@@ -161,7 +164,15 @@ export async function startTestHost(
   const script = [
     "set -e",
     `mount -t overlay overlay -o lowerdir=${rootfs},upperdir=${upper},workdir=${work} ${merged}`,
-    `mount --rbind /dev ${merged}/dev`,
+    // A /dev of its own (the machine's device nodes bound in): what daemons create there, like rsyslog's
+    // /dev/log socket, stays in the host and vanishes with it instead of landing in the machine's /dev.
+    `mount -t tmpfs -o mode=755,size=1m majordome-dev ${merged}/dev`,
+    `for n in ${HOST_DEVICES.join(" ")}; do touch ${merged}/dev/$n; mount --bind /dev/$n ${merged}/dev/$n; done`,
+    `mkdir ${merged}/dev/pts ${merged}/dev/shm`,
+    `mount --bind /dev/pts ${merged}/dev/pts`,
+    `mount -t tmpfs -o mode=1777 majordome-shm ${merged}/dev/shm`,
+    `ln -s /proc/self/fd ${merged}/dev/fd`,
+    `for i in 0:stdin 1:stdout 2:stderr; do ln -s /proc/self/fd/\${i%%:*} ${merged}/dev/\${i#*:}; done`,
     `mount -t proc proc ${merged}/proc`,
     // What a booted host has from systemd-tmpfiles: the runtime folders of the daemons tests install.
     `mkdir -p ${merged}/run/sshd ${merged}/run/prometheus`,
