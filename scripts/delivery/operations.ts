@@ -29,6 +29,7 @@ import { enforcePlannedPolicies } from "../plan/policies";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
 import { pinsOf, recordFirstUse } from "./hostKeys";
+import { refuseDestroyingUsed, requireDeliveredDependencies } from "./dependencies";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -114,6 +115,8 @@ async function openStack(
       `${name} has never been delivered`,
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
+  // Before anything is created: a dependent needs its dependencies' delivered outputs.
+  if (create) await requireDeliveredDependencies(ws, loaded.resolved);
   const existing = exists ? await ws.getAllConfig(name) : undefined;
   // Credentials come from the context (taken out of the process environment), the rest from the environment.
   let env: NodeJS.ProcessEnv = { ...process.env, ...ctx.credentials };
@@ -498,7 +501,9 @@ export async function destroyOne(
       `majordome destroy ${selector}`,
       progress.line,
     );
-    const { stack } = await openStack(ctx, loaded, false, progress);
+    const { ws, stack } = await openStack(ctx, loaded, false, progress);
+    // Environments still using this one (its network, its outputs) go first.
+    await refuseDestroyingUsed(ws, ctx.loader, selector);
     // The gate reads what was delivered, not only today's file: an environment delivered as production stays
     // production for destroy until a delivery with another tier has succeeded (its inventory says so).
     const deliveredTier = ((await stack.outputs()).inventory?.value as { tier?: unknown } | undefined)?.tier;

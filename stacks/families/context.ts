@@ -8,6 +8,7 @@ import type { Catalog } from "../../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import type { KubernetesCluster, LoadBalancer, PrivateNetwork, ServerGroup } from "../../components/ovh";
 import type { OvhLookups } from "../lookups";
+import type { ReferenceReader } from "../references";
 
 /** Where a component sits on the private network, per region. */
 export interface Placement {
@@ -38,6 +39,8 @@ export interface FamilyContext {
   readonly built: Built;
   /** Private keys of SSH-reached hosts, by `keySecret` name (from stack secrets). */
   readonly hostKeys?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Reads other environments' exported values (`network.from`, `imports`). */
+  readonly references: ReferenceReader;
 }
 
 /** The context of families that build on OVHcloud: the project and its catalog lookups. */
