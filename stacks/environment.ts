@@ -8,6 +8,7 @@ import type { Catalog } from "../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../blueprints/lib/model";
 import { ANYWHERE_FAMILIES, OVH_FAMILIES, type Built, type FamilyContext } from "./families";
 import { OvhLookups } from "./lookups";
+import type { ReferenceReader } from "./references";
 
 /** Arguments of {@link Environment}. */
 export interface EnvironmentArgs {
@@ -23,6 +24,11 @@ export interface EnvironmentArgs {
    * @default none: user data applies at first boot only
    */
   readonly rebuildInstances?: readonly string[];
+  /**
+   * Reads what other environments exported, for `network.from` and `imports`: stack references at delivery,
+   * placeholders in plans. Required when the environment references another.
+   */
+  readonly references?: ReferenceReader;
 }
 
 /** The non-secret inventory that reports and the run team read. */
@@ -39,6 +45,13 @@ export class Environment extends pulumi.ComponentResource {
     super("majordome:index:Environment", name, {}, opts);
     const { env } = args;
     const built: Built = { serverGroups: {}, loadBalancers: {} };
+    const references: ReferenceReader =
+      args.references ??
+      ((selector) => {
+        throw new pulumi.RunError(
+          `${env.stackName} references ${selector}, and no reader of its outputs was given`,
+        );
+      });
     const ctx: FamilyContext = {
       env,
       catalog: args.catalog,
@@ -53,6 +66,7 @@ export class Environment extends pulumi.ComponentResource {
       secrets: {},
       secretIndex: [],
       built,
+      references,
       ...(args.hostKeys ? { hostKeys: args.hostKeys } : {}),
       ...(args.rebuildInstances?.length ? { rebuildInstances: args.rebuildInstances } : {}),
     };
@@ -68,6 +82,18 @@ export class Environment extends pulumi.ComponentResource {
         serviceName,
         lookups: new OvhLookups(serviceName, ctx.parent),
         placement: (region: string) => {
+          const shared = env.sharedNetwork;
+          // Another environment's network: its ids come from its delivered outputs (validate checked coverage).
+          if (shared)
+            return shared.subnets.some((s) => s.region === region)
+              ? {
+                  networkId: references(
+                    shared.from,
+                    `network.openstackIds.${region}`,
+                  ) as pulumi.Output<string>,
+                  subnetId: references(shared.from, `network.subnetIds.${region}`) as pulumi.Output<string>,
+                }
+              : undefined;
           const subnet = built.network?.subnets[region];
           return built.network && subnet
             ? {

@@ -8,6 +8,7 @@ import * as path from "path";
 import { BlueprintLoader } from "../blueprints/lib/loader";
 import { BlueprintRepository } from "../blueprints/lib/repository";
 import { Environment } from "./environment";
+import { stackReferenceReader } from "./references";
 
 /** Finds the environment a stack builds: `majordome:blueprint` config (`client/env`), else the stack name. */
 export function environmentForStack(
@@ -69,6 +70,10 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
       h.hostKey || !Object.hasOwn(pins, h.name) ? h : { ...h, hostKey: pins[h.name] },
     ),
   };
+  // Environments this one depends on (metadata.dependsOn, network.from, imports) are delivered first; their
+  // inventories are read here through stack references, for the components (a client-wide network, imported
+  // values) and for the reports.
+  const references = stackReferenceReader(loaded.resolved.stackName, pulumi.getProject());
   const env = new Environment(loaded.resolved.stackName, {
     env: resolved,
     catalog: loader.catalog,
@@ -76,19 +81,10 @@ export function buildStack(): { inventory: pulumi.Output<unknown>; secrets: pulu
     hostKeys: hostKeyInputs,
     // `majordome deliver --rebuild-instances` names them for this one operation (never kept in the stack).
     rebuildInstances: (process.env.MAJORDOME_REBUILD_INSTANCES ?? "").split(",").filter(Boolean),
+    references: references.read,
   });
-  // Environments this one depends on (metadata.dependsOn) are delivered first; their inventories are read here
-  // through stack references, so components and reports can use what they built (a client-wide network, say).
   const dependencies = Object.fromEntries(
-    loaded.resolved.dependsOn.map((dep) => {
-      const stack = dep.replace("/", "-");
-      return [
-        dep,
-        new pulumi.StackReference(`${loaded.resolved.stackName}-uses-${stack}`, {
-          name: `organization/${pulumi.getProject()}/${stack}`,
-        }).getOutput("inventory"),
-      ];
-    }),
+    loaded.resolved.dependsOn.map((dep) => [dep, references.inventory(dep)]),
   );
   const inventory = loaded.resolved.dependsOn.length
     ? pulumi

@@ -32,7 +32,8 @@ function deref(schema: Node, node: Node, seen: readonly string[] = []): Node {
 /** Every field path under `node` (`/servers`, `/servers/*\/flavor`…): properties, array items, maps of objects. */
 function walk(schema: Node, raw: Node, at: string, out: string[]): void {
   const node = deref(schema, raw);
-  for (const part of Array.isArray(node.allOf) ? node.allOf : [])
+  // allOf parts, and both forms of an if/then/else (a field that is one of two shapes), add their fields.
+  for (const part of [...(Array.isArray(node.allOf) ? node.allOf : []), node.then, node.else])
     if (isNode(part)) walk(schema, part, at, out);
   if (isNode(node.properties))
     for (const [key, child] of Object.entries(node.properties)) {

@@ -7,6 +7,7 @@
 import { entry, type Catalog, type DatabasePlan, type LoadBalancerRequirement } from "./catalog";
 import { didYouMean } from "./hints";
 import type { Database, EnvironmentBlueprint, LoadBalancer } from "./model";
+import { networkOf } from "./references";
 import { list, type Path, type Report } from "./rules";
 
 /** Checks each database's plan, private-network placement and user names against OVH's rules. */
@@ -111,9 +112,10 @@ export function onPrivateNetwork(env: EnvironmentBlueprint, db: Database): boole
 
 /** Whether the network has a subnet in `region` (explicit subnets, or one per target region). */
 function inNetwork(env: EnvironmentBlueprint, region: string | undefined): boolean {
-  if (!env.network || region === undefined) return false;
-  return env.network.subnets?.length
-    ? env.network.subnets.some((s) => s.region === region)
+  const network = networkOf(env);
+  if (!network || region === undefined) return false;
+  return network.subnets?.length
+    ? network.subnets.some((s) => s.region === region)
     : (env.target?.regions ?? []).includes(region);
 }
 
@@ -184,7 +186,7 @@ function checkListeners(
 function met(requirement: LoadBalancerRequirement, env: EnvironmentBlueprint): boolean {
   switch (requirement) {
     case "gateway":
-      return env.network?.gateway?.enabled === true;
+      return networkOf(env)?.gateway?.enabled === true;
     case "certificate":
       // The blueprint language has no certificate field yet (a listener's `secretId` in OVH terms).
       return false;

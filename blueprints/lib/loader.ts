@@ -8,9 +8,16 @@ import * as fs from "fs";
 import { loadCatalog, type Catalog } from "./catalog";
 import { didYouMean } from "./hints";
 import { BlueprintError, type BlueprintIssue, type SourcePosition } from "./issues";
-import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment } from "./model";
+import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, SharedNetwork } from "./model";
 import { normalize } from "./normalize";
-import { fromPointer } from "./pointer";
+import { fromPointer, toPointer } from "./pointer";
+import {
+  impliedDependencies,
+  isNetworkReference,
+  outputPathProblem,
+  referencesOf,
+  withSharedNetwork,
+} from "./references";
 import { BlueprintRepository, displayPath } from "./repository";
 import { validateAgainstSchema, type DocumentKind } from "./schema";
 import type { Section } from "./rules";
@@ -62,6 +69,8 @@ export class BlueprintLoader {
   readonly now: () => Date;
   private readonly parsed = new Map<string, SourceResult>();
   private readonly clientCache = new Map<string, { client?: LoadedClient; issues: BlueprintIssue[] }>();
+  /** Referenced environments already loaded (or refused), by file. */
+  private readonly referencedCache = new Map<string, LoadedEnvironment | BlueprintError>();
 
   constructor(options: LoaderOptions = {}) {
     this.repository = options.repository ?? new BlueprintRepository();
@@ -327,42 +336,175 @@ export class BlueprintLoader {
       if (!missing) issues.push(...clientIssues);
       throw new BlueprintError(issues);
     }
-    for (const p of checkEnvironment(blueprint, client.profile, this.catalog, readable, this.now())) {
+    const references = readable("metadata") ? this.resolveReferences(blueprint) : { problems: [] };
+    for (const p of references.problems) issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
+    // An unresolved network reference leaves no network to judge: the rules that read one wait for the fix.
+    const judged = references.networkUnresolved ? (s: Section) => s !== "network" && readable(s) : readable;
+    for (const p of checkEnvironment(
+      blueprint,
+      client.profile,
+      this.catalog,
+      judged,
+      this.now(),
+      references.shared,
+    )) {
       issues.push(located(tree, p.pointer, p.code, p.message, p.hint));
     }
-    issues.push(...this.missingDependencies(tree, blueprint));
     if (issues.length > 0) throw new BlueprintError(issues);
     return {
       file: abs,
       sources,
       blueprint,
       tree,
-      resolved: normalize(blueprint, client.profile, this.catalog),
+      resolved: normalize(blueprint, client.profile, this.catalog, references.shared),
     };
   }
 
   /**
-   * `dependsOn` entries of the environment's own client that name no blueprint (another client's are refused
-   * by the semantic checks): such an environment could never be delivered, so `validate` says so, located.
+   * Resolves what the environment references (`network.from`, `imports.*.from`) through the other environments'
+   * blueprints: same client only, an environment that exists, is valid, closes no dependency cycle, has a network
+   * of its own (for `network.from`) and exports the imported path. Also refuses `metadata.dependsOn` entries that
+   * name no environment or close a cycle. Returns unlocated problems and the referenced network.
    */
-  private missingDependencies(tree: Tracked, blueprint: EnvironmentBlueprint): BlueprintIssue[] {
-    const client = blueprint.metadata.client;
-    const known = new Set(this.repository.environments(client).map((e) => e.environment));
-    const issues: BlueprintIssue[] = [];
-    (blueprint.metadata.dependsOn ?? []).forEach((dep, i) => {
-      const [depClient, depEnvironment] = dep.split("/");
-      if (depClient !== client || known.has(depEnvironment)) return;
-      issues.push(
-        located(
-          tree,
-          `/metadata/dependsOn/${i}`,
-          "deps.missing",
-          `"${dep}": no such environment (no blueprint ${displayPath(path.join(this.repository.root, "clients", client, `${depEnvironment}.yaml`))})`,
-          didYouMean(depEnvironment, [...known]),
-        ),
-      );
+  private resolveReferences(blueprint: EnvironmentBlueprint): {
+    problems: { pointer: string; code: string; message: string; hint?: string }[];
+    shared?: SharedNetwork;
+    networkUnresolved?: boolean;
+  } {
+    const { client, environment } = blueprint.metadata;
+    const self = `${client}/${environment}`;
+    const problems: { pointer: string; code: string; message: string; hint?: string }[] = [];
+    const report = (at: readonly (string | number)[], code: string, message: string, hint?: string) =>
+      problems.push({ pointer: toPointer(at), code, message, ...(hint ? { hint } : {}) });
+    const siblings = this.repository.environments(client).map((e) => `${e.client}/${e.environment}`);
+    /** The environment `selector` names, loaded, or undefined after reporting why it cannot be used. */
+    const usable = (selector: string, at: readonly (string | number)[], what: string) => {
+      if (selector === self) {
+        report(at, "ref.self", `${what}: an environment cannot reference itself`);
+        return undefined;
+      }
+      if (selector.split("/")[0] !== client) {
+        report(
+          at,
+          "ref.other-client",
+          `${what}: "${selector}" belongs to another client; an environment may reference only its own client's environments`,
+          "clients are isolated: share through a template, or deliver the dependency in this client",
+        );
+        return undefined;
+      }
+      if (!siblings.includes(selector)) {
+        report(
+          at,
+          "ref.environment",
+          `${what}: no environment "${selector}"`,
+          didYouMean(selector, siblings) ?? `environments of ${client}: ${siblings.join(", ") || "none"}`,
+        );
+        return undefined;
+      }
+      const cycle = this.dependencyPath(selector, self);
+      if (cycle) {
+        report(
+          at,
+          "ref.cycle",
+          `dependency cycle: ${[self, ...cycle].join(" → ")}`,
+          "an environment cannot depend, directly or not, on itself",
+        );
+        return undefined;
+      }
+      const loaded = this.loadReferenced(selector);
+      if (loaded instanceof BlueprintError) {
+        report(
+          at,
+          "ref.invalid",
+          `${what}: ${selector} is not valid (${loaded.issues.length} problem(s))`,
+          `run \`majordome validate ${selector}\``,
+        );
+        return undefined;
+      }
+      return loaded;
+    };
+    // dependsOn entries of another client or naming this environment are checkDependsOn's (semantics).
+    blueprint.metadata.dependsOn?.forEach((d, i) => {
+      if (d === self || d.split("/")[0] !== client) return;
+      const at = ["metadata", "dependsOn", i];
+      if (!siblings.includes(d))
+        report(at, "ref.environment", `no environment "${d}"`, didYouMean(d, siblings) ?? undefined);
+      else {
+        const cycle = this.dependencyPath(d, self);
+        if (cycle) report(at, "ref.cycle", `dependency cycle: ${[self, ...cycle].join(" → ")}`);
+      }
     });
-    return issues;
+    let shared: SharedNetwork | undefined;
+    let networkUnresolved = false;
+    for (const ref of referencesOf(blueprint)) {
+      const loaded = usable(ref.selector, ref.at, ref.what);
+      if (ref.what === "network") {
+        const net = loaded?.resolved.network;
+        if (loaded && !net)
+          report(
+            ref.at,
+            "ref.no-network",
+            loaded.resolved.sharedNetwork
+              ? `${ref.selector} has no network of its own: it uses the network of ${loaded.resolved.sharedNetwork.from}`
+              : `${ref.selector} has no network to use`,
+            loaded.resolved.sharedNetwork
+              ? `reference ${loaded.resolved.sharedNetwork.from} directly`
+              : `give ${ref.selector} a \`network\`, or give this environment its own`,
+          );
+        if (net)
+          shared = {
+            from: ref.selector,
+            cidr: net.cidr,
+            vlanId: net.vlanId,
+            subnets: net.subnets,
+            ...(net.gateway ? { gateway: net.gateway } : {}),
+          };
+        else networkUnresolved = true;
+      } else if (loaded) {
+        const name = ref.at[1] as string;
+        const output = blueprint.imports?.[name]?.output ?? "";
+        const why = outputPathProblem(loaded.resolved, output);
+        if (why) report(["imports", name, "output"], "ref.output", `import "${name}": ${why}`);
+      }
+    }
+    return { problems, ...(shared ? { shared } : {}), ...(networkUnresolved ? { networkUnresolved } : {}) };
+  }
+
+  /**
+   * A chain of dependencies (`metadata.dependsOn` and references, read from the effective documents) from
+   * `from` to `to`, `from` first and `to` last; undefined when `to` cannot be reached.
+   */
+  private dependencyPath(from: string, to: string, seen = new Set<string>()): string[] | undefined {
+    if (from === to) return [to];
+    if (seen.has(from)) return undefined;
+    seen.add(from);
+    const [c, e] = from.split("/");
+    const file = this.repository.environmentFile(c, e);
+    if (!fs.existsSync(file)) return undefined;
+    const effective = this.effectiveDocument(file);
+    if (!effective) return undefined;
+    for (const next of impliedDependencies(effective.blueprint)) {
+      const rest = this.dependencyPath(next, to, seen);
+      if (rest) return [from, ...rest];
+    }
+    return undefined;
+  }
+
+  /** Loads a referenced environment once per loader (its problems are its own; the reference only says so). */
+  private loadReferenced(selector: string): LoadedEnvironment | BlueprintError {
+    const [c, e] = selector.split("/");
+    const file = this.repository.environmentFile(c, e);
+    const cached = this.referencedCache.get(file);
+    if (cached) return cached;
+    let result: LoadedEnvironment | BlueprintError;
+    try {
+      result = this.loadEnvironmentFile(file);
+    } catch (err) {
+      if (!(err instanceof BlueprintError)) throw err;
+      result = err;
+    }
+    this.referencedCache.set(file, result);
+    return result;
   }
 
   /**
@@ -371,6 +513,21 @@ export class BlueprintLoader {
    * the file cannot be composed or does not pass the schema (its shape could not be trusted).
    */
   effectiveEnvironment(file: string): { blueprint: EnvironmentBlueprint; client: ClientProfile } | undefined {
+    const effective = this.effectiveDocument(file);
+    const network = effective?.blueprint.network;
+    if (!effective || !isNetworkReference(network)) return effective;
+    // Policies judge the network the resources will sit on: a resolvable reference is shown as that network.
+    const owner = this.loadReferenced(network.from);
+    const net = owner instanceof BlueprintError ? undefined : owner.resolved.network;
+    return net
+      ? { ...effective, blueprint: withSharedNetwork(effective.blueprint, { ...net, from: network.from }) }
+      : effective;
+  }
+
+  /** {@link effectiveEnvironment} as written: a network reference stays a reference. */
+  private effectiveDocument(
+    file: string,
+  ): { blueprint: EnvironmentBlueprint; client: ClientProfile } | undefined {
     const issues: BlueprintIssue[] = [];
     const composed = this.compose(path.resolve(file), [], issues);
     if (!composed || issues.length || BlueprintLoader.kindOf(composed.tree) !== "Environment")

@@ -89,6 +89,23 @@ export interface Network {
   readonly gateway?: { readonly enabled: boolean; readonly model: "s" | "m" | "l" };
 }
 
+/**
+ * The network of another environment of the same client, used by reference: this environment builds no network
+ * and places its private resources on that one's subnets (read from its delivered outputs).
+ */
+export interface NetworkReference {
+  /** `<client>/<environment>`. */
+  readonly from: string;
+}
+
+/** A value another environment exports, read from its delivered inventory. */
+export interface Import {
+  /** `<client>/<environment>` (same client). */
+  readonly from: string;
+  /** Dot-separated path in that environment's inventory, e.g. `hosts.db.address`. */
+  readonly output: string;
+}
+
 /** A block volume attached to each instance of a server group. */
 export interface Volume {
   readonly name: string;
@@ -274,7 +291,8 @@ export interface EnvironmentBlueprint {
     readonly dependsOn?: readonly string[];
   };
   readonly target?: Target;
-  readonly network?: Network;
+  readonly network?: Network | NetworkReference;
+  readonly imports?: Readonly<Record<string, Import>>;
   readonly servers?: readonly ServerGroup[];
   readonly kubernetes?: Kubernetes;
   readonly databases?: readonly Database[];
@@ -292,6 +310,17 @@ export interface ResolvedHost extends Host {
   readonly allSteps: readonly HostStep[];
 }
 
+/** Another environment's network, as this one uses it. */
+export interface SharedNetwork {
+  /** `<client>/<environment>` that builds it. */
+  readonly from: string;
+  readonly cidr: string;
+  readonly vlanId: number;
+  /** Its subnets (declared or carved), from its blueprint. */
+  readonly subnets: readonly Subnet[];
+  readonly gateway?: { readonly enabled: boolean; readonly model: "s" | "m" | "l" };
+}
+
 /** The normalised environment the components are built from: every default applied, every name derived. */
 export interface ResolvedEnvironment {
   readonly client: string;
@@ -304,11 +333,17 @@ export interface ResolvedEnvironment {
   /** Labels for every resource: client defaults, then environment labels, then majordome's own. */
   readonly labels: Labels;
   readonly owner?: string;
+  /** `metadata.dependsOn` and every environment a reference names (`network.from`, `imports.*.from`). */
   readonly dependsOn: readonly string[];
   readonly target?: Target;
   /** The first target region, default of every regional resource. */
   readonly defaultRegion?: string;
+  /** The network this environment builds (absent when it uses another's: {@link sharedNetwork}). */
   readonly network?: Network & { readonly resourceName: string; readonly subnets: readonly Subnet[] };
+  /** The network of another environment, used by reference (`network.from`), as its blueprint describes it. */
+  readonly sharedNetwork?: SharedNetwork;
+  /** Values read from other environments' delivered inventories, by import name. */
+  readonly imports: Readonly<Record<string, Import>>;
   readonly servers: readonly (ServerGroup & { readonly region: string; readonly resourceName: string })[];
   readonly kubernetes?: Kubernetes & { readonly region: string; readonly resourceName: string };
   readonly databases: readonly (Database & {

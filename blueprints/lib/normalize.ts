@@ -3,8 +3,8 @@
  * (single-field) are already applied by the validator; this adds what needs more than one field.
  */
 import type { Catalog } from "./catalog";
-import { carve, formatCidr, parseCidr } from "./cidr";
-import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, Subnet, Tier } from "./model";
+import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, SharedNetwork, Tier } from "./model";
+import { impliedDependencies, networkOf, subnetsOf } from "./references";
 
 /** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
 export function deriveName(client: string, environment: string, key: string): string {
@@ -16,12 +16,17 @@ export function defaultTier(environment: string): Tier {
   return environment === "production" || environment === "prod" ? "production" : "staging";
 }
 
-/** Turns a valid environment blueprint (and its client profile) into the resolved model the program builds. */
+/**
+ * Turns a valid environment blueprint (and its client profile) into the resolved model the program builds;
+ * `shared` is the network `network.from` names, as the loader resolved it from that environment's blueprint.
+ */
 export function normalize(
   env: EnvironmentBlueprint,
   client: ClientProfile,
   catalog: Catalog,
+  shared?: SharedNetwork,
 ): ResolvedEnvironment {
+  const ownNetwork = networkOf(env);
   const { client: clientId, environment } = env.metadata;
   const name = (key: string) => deriveName(clientId, environment, key);
   const tier = env.metadata.tier ?? defaultTier(environment);
@@ -46,11 +51,19 @@ export function normalize(
       ...(env.metadata.owner ? { "majordome-owner": env.metadata.owner } : {}),
     },
     ...(env.metadata.owner ? { owner: env.metadata.owner } : {}),
-    dependsOn: env.metadata.dependsOn ?? [],
+    dependsOn: impliedDependencies(env),
     ...(env.target ? { target: env.target, defaultRegion } : {}),
-    ...(env.network
-      ? { network: { ...env.network, resourceName: name("net"), subnets: subnetsOf(env) } }
+    ...(ownNetwork
+      ? {
+          network: {
+            ...ownNetwork,
+            resourceName: name("net"),
+            subnets: subnetsOf(ownNetwork, env.target?.regions ?? []),
+          },
+        }
       : {}),
+    ...(shared ? { sharedNetwork: shared } : {}),
+    imports: env.imports ?? {},
     servers: (env.servers ?? []).map((s) => ({ ...s, region: region(s.region), resourceName: name(s.name) })),
     ...(env.kubernetes
       ? {
@@ -103,19 +116,6 @@ export function normalize(
     },
     clientProfile: client,
   };
-}
-
-/** The declared subnets, or one /24 per target region carved in order from the network block. */
-function subnetsOf(env: EnvironmentBlueprint): Subnet[] {
-  const net = env.network;
-  if (!net) return [];
-  if (net.subnets && net.subnets.length > 0) return [...net.subnets];
-  const parsed = parseCidr(net.cidr);
-  if (!parsed.ok) return [];
-  return (env.target?.regions ?? []).flatMap((region, i) => {
-    const block = carve(parsed.cidr, 24, i);
-    return block ? [{ name: region.toLowerCase(), region, cidr: formatCidr(block) }] : [];
-  });
 }
 
 function required<T>(value: T | undefined, what: string): T {

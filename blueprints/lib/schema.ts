@@ -92,7 +92,9 @@ function compiled(): Record<DocumentKind, Validator> {
 export function validateAgainstSchema(kind: DocumentKind, data: unknown, tree: Tracked): BlueprintIssue[] {
   const validate = compiled()[kind];
   if (validate(data)) return [];
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if" && e.keyword !== "$ref");
+  const errors = (validate.errors ?? []).filter(
+    (e) => e.keyword !== "if" && e.keyword !== "$ref" && e.keyword !== "propertyNames",
+  );
   const seen = new Set<string>();
   const issues: BlueprintIssue[] = [];
   for (const error of errors) {

@@ -13,7 +13,7 @@ import {
 import { entry, type Catalog } from "./catalog";
 import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
-import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
+import type { ClientProfile, EnvironmentBlueprint, HostStep, SharedNetwork } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
@@ -25,6 +25,7 @@ import {
   checkProjectConfigKey,
   checkReadOnlyUsers,
 } from "./unkept";
+import { networkOf, networkUsers, placeholdersIn, withSharedNetwork } from "./references";
 
 export type { Problem } from "./rules";
 
@@ -35,6 +36,11 @@ interface Context {
   readonly catalog: Catalog;
   /** The clock policy exceptions are judged by. */
   readonly now: Date;
+  /**
+   * The network `network.from` names, resolved by the loader; `env` then shows it in place of the reference, so
+   * the rules about "the private network" judge the one the resources will sit on.
+   */
+  readonly shared?: SharedNetwork;
 }
 
 /** One semantic rule and the sections it reads (it runs only when they all passed the schema). */
@@ -55,7 +61,8 @@ const RULES: readonly Rule[] = [
   { reads: ["buckets"], check: ({ env }, r) => checkUniqueBucketNames(env, r) },
   { reads: ["loadBalancers"], check: ({ env }, r) => checkUniqueLoadBalancerNames(env, r) },
   { reads: ["hosts", "hostRoles"], check: ({ env }, r) => checkUniqueHostNames(env, r) },
-  { reads: ["network"], check: ({ env }, r) => checkUniqueSubnets(env, r) },
+  // A referenced network was checked in its own environment; only its coverage is this one's business.
+  { reads: ["network"], check: ({ env, shared }, r) => shared || checkUniqueSubnets(env, r) },
   {
     reads: ["kubernetes"],
     check: ({ env }, r) =>
@@ -63,7 +70,12 @@ const RULES: readonly Rule[] = [
   },
   { reads: ["dns"], check: ({ env }, r) => checkUniqueDnsRecords(env, r) },
   { reads: ["target"], check: ({ env, client, catalog }, r) => checkTarget(env, client, catalog, r) },
-  { reads: ["network", "target", "servers"], check: ({ env }, r) => checkNetwork(env, r) },
+  { reads: ["network", "target", "servers"], check: ({ env, shared }, r) => shared || checkNetwork(env, r) },
+  {
+    reads: ["network", "target", "servers", "kubernetes", "databases", "loadBalancers"],
+    check: ({ env, shared }, r) => shared && checkSharedNetworkCoverage(env, shared, r),
+  },
+  { reads: ["imports", "hosts", "hostRoles"], check: ({ env }, r) => checkImportPlaceholders(env, r) },
   { reads: ["servers", "target", "network"], check: ({ env, catalog }, r) => checkServers(env, catalog, r) },
   {
     reads: ["kubernetes", "target", "network"],
@@ -119,12 +131,15 @@ export function checkEnvironment(
   catalog: Catalog,
   readable: (section: Section) => boolean = () => true,
   now: Date = new Date(),
+  shared?: SharedNetwork,
 ): Problem[] {
   const problems: Problem[] = [];
   const report: Report = (path, code, message, hint) =>
     problems.push({ pointer: toPointer(path), code, message, ...(hint ? { hint } : {}) });
+  const view = shared ? withSharedNetwork(env, shared) : env;
   for (const rule of RULES) {
-    if (rule.reads.every(readable)) rule.check({ env, client, catalog, now }, report);
+    if (rule.reads.every(readable))
+      rule.check({ env: view, client, catalog, now, ...(shared ? { shared } : {}) }, report);
   }
   return problems;
 }
@@ -192,8 +207,60 @@ function checkUniqueHostNames(env: EnvironmentBlueprint, report: Report) {
 }
 
 function checkUniqueSubnets(env: EnvironmentBlueprint, report: Report) {
-  unique(env.network?.subnets, byName, ["network", "subnets"], "name", "subnet", report);
-  unique(env.network?.subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
+  const subnets = networkOf(env)?.subnets;
+  unique(subnets, byName, ["network", "subnets"], "name", "subnet", report);
+  unique(subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
+}
+
+/** Every resource on a referenced network must be in a region where that network has a subnet. */
+function checkSharedNetworkCoverage(env: EnvironmentBlueprint, shared: SharedNetwork, report: Report) {
+  const covered = shared.subnets.map((s) => s.region);
+  for (const user of networkUsers(env))
+    if (!covered.includes(user.region))
+      report(
+        user.at,
+        "network.region-not-covered",
+        `${user.what} is in region "${user.region}", which the network of ${shared.from} does not cover (it has subnets in: ${covered.join(", ") || "none"})`,
+        `give ${shared.from}'s network a subnet in ${user.region}, or place it in ${covered[0] ?? "a covered region"}`,
+      );
+}
+
+/**
+ * `${imports.<name>}` is substituted in host step file content and run scripts: a name must be declared under
+ * `imports`, and a placeholder anywhere else in a step would reach the host as written, so it is refused.
+ */
+function checkImportPlaceholders(env: EnvironmentBlueprint, report: Report) {
+  const declared = Object.keys(env.imports ?? {});
+  const checkSteps = (steps: readonly HostStep[] | undefined, at: Path) =>
+    steps?.forEach((step, k) => {
+      const substituted: [string | undefined, Path][] = [
+        [step.file?.content, [...at, k, "file", "content"]],
+        [step.run, [...at, k, "run"]],
+      ];
+      for (const [text, path] of substituted)
+        for (const name of placeholdersIn(text ?? ""))
+          if (!declared.includes(name))
+            report(
+              path,
+              "ref.import",
+              `no import named "${name}" (used as \${imports.${name}})`,
+              didYouMean(name, declared) ??
+                (declared.length ? `imports: ${declared.join(", ")}` : "declare it under `imports`"),
+            );
+      const literal: [string | undefined, Path][] = [
+        [step.file?.path, [...at, k, "file", "path"]],
+        [step.undo, [...at, k, "undo"]],
+      ];
+      for (const [text, path] of literal)
+        if (placeholdersIn(text ?? "").length)
+          report(
+            path,
+            "imports.not-substituted-here",
+            "imports are substituted only in file content and run scripts; here the placeholder would be written as is",
+          );
+    });
+  env.hosts?.forEach((h, i) => checkSteps(h.steps, ["hosts", i, "steps"]));
+  env.hostRoles?.forEach((r, i) => checkSteps(r.steps, ["hostRoles", i, "steps"]));
 }
 
 function checkUniqueDnsRecords(env: EnvironmentBlueprint, report: Report) {
@@ -258,7 +325,7 @@ function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: 
 }
 
 function checkNetwork(env: EnvironmentBlueprint, report: Report) {
-  const net = env.network;
+  const net = networkOf(env);
   if (!net) return;
   const parsed = parseCidr(net.cidr);
   if (!parsed.ok) {

@@ -8,12 +8,14 @@
  * so the key never appears in state, logs or outputs in plain text.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteStep } from "./remoteStep";
+import { RemoteStep, type RemoteStepArgs } from "./remoteStep";
 import {
   baselineScripts,
   contentHash,
   operationsScripts,
   stepScripts,
+  substituteImports,
+  usesImports,
   type HostOperations,
   type HostStep,
 } from "./steps";
@@ -51,6 +53,12 @@ export interface HostGroupArgs {
    * (the same rendering as OVH instances' first boot). @default none
    */
   readonly operations?: HostOperations;
+  /**
+   * Values of `${imports.<name>}` placeholders in step file content and run scripts (values other environments
+   * exported, known at delivery). A step that uses one gets its scripts once the values are known.
+   * @default none: placeholders stay as written
+   */
+  readonly imports?: pulumi.Input<Readonly<Record<string, string>>>;
 }
 
 /** Applies build steps to SSH-reached hosts. */
@@ -85,7 +93,11 @@ export class HostGroup extends pulumi.ComponentResource {
       const chain: RemoteStep[] = [];
       const add = (
         step: string,
-        scripts: { create: string; delete?: string; verify?: { script: string; expected: string } },
+        scripts: {
+          create: pulumi.Input<string>;
+          delete?: pulumi.Input<string>;
+          verify?: pulumi.Input<{ script: string; expected: string } | undefined>;
+        },
         recordHostKey = false,
       ) => {
         const previous = chain[chain.length - 1];
@@ -98,7 +110,7 @@ export class HostGroup extends pulumi.ComponentResource {
               connection,
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
-              ...(scripts.verify ? { verify: scripts.verify } : {}),
+              ...(scripts.verify ? { verify: scripts.verify as RemoteStepArgs["verify"] } : {}),
               ...(recordHostKey ? { recordHostKey } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
@@ -110,12 +122,28 @@ export class HostGroup extends pulumi.ComponentResource {
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
       if (operations) add("operations", operations);
-      const hashes = new Map<string, string>();
+      const hashes = new Map<string, pulumi.Input<string>>();
       for (const step of host.steps) {
         const deps = (step.service?.restartOnChangeOf ?? []).map((d) => hashes.get(d) ?? "");
-        const scripts = stepScripts(step, deps);
-        hashes.set(step.name, contentHash(scripts.create));
-        add(step.name, scripts);
+        if (!args.imports || (!usesImports(step) && deps.every((d) => typeof d === "string"))) {
+          const scripts = stepScripts(step, deps as string[]);
+          hashes.set(step.name, contentHash(scripts.create));
+          add(step.name, scripts);
+          continue;
+        }
+        // The step's scripts depend on imported values (or on a step that does): known at delivery only.
+        const scripts = pulumi
+          .all([pulumi.output(args.imports), pulumi.all(deps)])
+          .apply(([values, known]) => stepScripts(substituteImports(step, values), known));
+        hashes.set(
+          step.name,
+          scripts.apply((x) => contentHash(x.create)),
+        );
+        add(step.name, {
+          create: scripts.apply((x) => x.create),
+          delete: scripts.apply((x) => x.delete ?? ""),
+          verify: scripts.apply((x) => x.verify),
+        });
       }
       stepNames[host.key] = ["connect", "baseline", ...(operations ? ["operations"] : []), ...names];
       steps[host.key] = chain;

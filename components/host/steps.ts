@@ -52,6 +52,34 @@ export interface HostStep {
   readonly undo?: string;
 }
 
+/**
+ * `${imports.<name>}`: a value another environment exported, in a step's file content or run script. The
+ * blueprint loader checks every name against the environment's `imports` (blueprints/lib/references.ts).
+ */
+const IMPORT_PLACEHOLDER = /\$\{imports\.([^}]*)\}/g;
+
+/** Whether the step's file content or run script holds an import placeholder. */
+export function usesImports(step: HostStep): boolean {
+  return [step.file?.content, step.run].some(
+    (t) => t !== undefined && new RegExp(IMPORT_PLACEHOLDER).test(t),
+  );
+}
+
+/** The step with its import placeholders replaced by their values (a name without one is a bug upstream). */
+export function substituteImports(step: HostStep, values: Readonly<Record<string, string>>): HostStep {
+  const fill = (text: string) =>
+    text.replace(IMPORT_PLACEHOLDER, (_, name: string) => {
+      if (!Object.hasOwn(values, name))
+        throw new Error(`step "${step.name}": no value for \${imports.${name}}`);
+      return values[name];
+    });
+  return {
+    ...step,
+    ...(step.file ? { file: { ...step.file, content: fill(step.file.content) } } : {}),
+    ...(step.run !== undefined ? { run: fill(step.run) } : {}),
+  };
+}
+
 /** The scripts of one step. */
 export interface StepScripts {
   /** Runs on create and on every change of this script. */

@@ -33,6 +33,7 @@ import { pinsInForce, recordFirstUse } from "./hostKeys";
 import { markInProgress, readInProgress, type InProgress } from "./inProgress";
 import { compareInstanceBaselines, describeStaleInstances } from "./instanceBaselines";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
+import { refuseDestroyingUsed, requireDeliveredDependencies } from "./dependencies";
 
 /** The Pulumi project name (Pulumi.yaml). */
 export const PROJECT_NAME = "majordome";
@@ -160,6 +161,8 @@ async function openStack(
       `${name} has never been delivered`,
       `run \`majordome deliver ${loaded.resolved.client}/${loaded.resolved.environment}\` first`,
     );
+  // Before anything is created: a dependent needs its dependencies' delivered outputs.
+  if (create) await requireDeliveredDependencies(ws, loaded.resolved);
   const existing = exists ? await ws.getAllConfig(name) : undefined;
   // Pins from this working copy's config, else from the delivered stack (shared by every copy and runner).
   const delivered = exists ? await ws.stackOutputs(name) : undefined;
@@ -597,7 +600,9 @@ export async function destroyOne(
       `majordome destroy ${selector}`,
       progress.line,
     );
-    const { stack } = await openStack(ctx, loaded, false, progress);
+    const { ws, stack } = await openStack(ctx, loaded, false, progress);
+    // Environments still using this one (its network, its outputs) go first.
+    await refuseDestroyingUsed(ws, ctx.loader, selector);
     // The gate reads what was delivered, not only today's file: an environment delivered as production stays
     // production for destroy until a delivery with another tier has succeeded (its inventory says so).
     const deliveredTier = ((await stack.outputs()).inventory?.value as { tier?: unknown } | undefined)?.tier;

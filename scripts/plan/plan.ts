@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { Environment } from "../../stacks/environment";
+import { placeholderReader } from "../../stacks/references";
 import { estimateCost, type CostEstimate } from "./cost";
 import { installMocks, recorder, settle } from "./mocks";
 
@@ -156,7 +157,14 @@ export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog
   );
   const environment = new Environment(
     env.stackName,
-    { env, catalog, ...(env.target ? { serviceName: PLAN_PROJECT_ID } : {}), hostKeys },
+    {
+      env,
+      catalog,
+      ...(env.target ? { serviceName: PLAN_PROJECT_ID } : {}),
+      hostKeys,
+      // A plan delivers nothing and reads no other stack: referenced values show as placeholders.
+      references: placeholderReader,
+    },
     { transformations: [rec.transformation] },
   );
   await settle(environment.inventory, registry);

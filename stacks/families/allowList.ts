@@ -29,7 +29,7 @@ type ResolvedDatabase = ResolvedEnvironment["databases"][number];
 
 /** The network's subnet in `region`, when it has one (what `placement(region)` attaches to). */
 function subnetIn(env: ResolvedEnvironment, region: string): string | undefined {
-  return env.network?.subnets.find((s) => s.region === region)?.cidr;
+  return (env.network ?? env.sharedNetwork)?.subnets.find((s) => s.region === region)?.cidr;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Catalog } from "../../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import type { KubernetesCluster, LoadBalancer, PrivateNetwork, ServerGroup } from "../../components/ovh";
 import type { OvhLookups } from "../lookups";
+import type { ReferenceReader } from "../references";
 
 /** Where a component sits on the private network, per region. */
 export interface Placement {
@@ -40,6 +41,8 @@ export interface FamilyContext {
   readonly hostKeys?: Readonly<Record<string, pulumi.Input<string>>>;
   /** OVH instances (`<group resource name>-<n>`) to rebuild with the baseline the blueprint now asks. */
   readonly rebuildInstances?: readonly string[];
+  /** Reads other environments' exported values (`network.from`, `imports`). */
+  readonly references: ReferenceReader;
 }
 
 /** The context of families that build on OVHcloud: the project and its catalog lookups. */

@@ -1,13 +1,15 @@
 /** Family: servers that already exist, reached over SSH, and their build steps. */
 import * as pulumi from "@pulumi/pulumi";
 import { HostGroup } from "../../components/host/hostGroup";
+import { asText } from "../references";
 import type { Family, FamilyContext } from "./context";
 
 /** Builds the host group: connection check, baseline, then each host's role and own steps. */
 export const hosts: Family<FamilyContext> = {
   name: "hosts",
-  build({ env, hostKeys, parent, inventory }) {
+  build({ env, hostKeys, parent, inventory, references }) {
     if (!env.hosts.length) return;
+    const imported = Object.entries(env.imports);
     const group = new HostGroup(
       `${env.stackName}-hosts`,
       {
@@ -28,6 +30,16 @@ export const hosts: Family<FamilyContext> = {
           monitoring: env.operations.monitoring,
           logForwarding: env.operations.logForwarding,
         },
+        // Values other environments exported, read from their delivered outputs (`imports`).
+        ...(imported.length
+          ? {
+              imports: pulumi.all(
+                Object.fromEntries(
+                  imported.map(([name, i]) => [name, references(i.from, i.output).apply(asText)]),
+                ),
+              ),
+            }
+          : {}),
       },
       parent,
     );

@@ -26,6 +26,8 @@ interface SchemaNode {
   minimum?: number;
   maximum?: number;
   allOf?: SchemaNode[];
+  then?: SchemaNode;
+  else?: SchemaNode;
   additionalProperties?: boolean | SchemaNode;
   format?: string;
 }
@@ -45,6 +47,11 @@ function deref(node: SchemaNode): SchemaNode {
         .map(deref)
         .reduce((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties } }), {}),
     };
+  if (n.then && n.else) {
+    // One of two forms (if/then/else): the page lists the fields of both, under the field's own description.
+    const [a, b] = [deref(n.then), deref(n.else)];
+    n = { ...b, ...n, type: "object", properties: { ...a.properties, ...b.properties } };
+  }
   return { ...n, description: extra.description ?? n.description, default: extra.default ?? n.default };
 }
 
@@ -53,12 +60,18 @@ function typeOf(n: SchemaNode): string {
   if (n.const !== undefined) return `\`${String(n.const)}\``;
   if (n.type === "array" && n.items) return `list of ${typeOf(deref(n.items))}`;
   if (n.type === "object" && n.properties) return "mapping";
+  if (n.type === "object" && typeof n.additionalProperties === "object") return "map of mappings";
   if (n.type === "object") return "map of strings";
   return String(n.type ?? "any");
 }
 
 function rows(node: SchemaNode, prefix: string, out: string[]): void {
   const n = deref(node);
+  if (!n.properties && typeof n.additionalProperties === "object") {
+    // A map of objects by name (`imports`): its entries' fields, under `<name>`.
+    rows(n.additionalProperties, `${prefix}<name>.`, out);
+    return;
+  }
   const props = n.properties ?? (n.type === "array" && n.items ? deref(n.items).properties : undefined);
   const required = n.required ?? (n.type === "array" && n.items ? deref(n.items).required : undefined) ?? [];
   if (!props) return;

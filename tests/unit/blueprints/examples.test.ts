@@ -27,8 +27,11 @@ describe("example blueprints", () => {
       const { resolved } = loader.loadEnvironment(e.client, e.environment);
       expect(resolved.stackName).toBe(`${e.client}-${e.environment}`);
       for (const s of resolved.servers) expect(s.resourceName).toBe(`${e.client}-${e.environment}-${s.name}`);
-      expect(resolved.protectStateful).toBe(e.environment === "production");
-      expect(resolved.tier).toBe(e.environment === "lab" ? "development" : e.environment);
+      // Tiers follow the environment name, except those the examples set: a lab and a dev are development, and
+      // orbitale's shared network serves production.
+      const named: Record<string, string> = { lab: "development", dev: "development", shared: "production" };
+      expect(resolved.tier).toBe(named[e.environment] ?? e.environment);
+      expect(resolved.protectStateful).toBe(resolved.tier === "production");
     },
   );
 

@@ -15,6 +15,7 @@ type Shape =
   | { kind: "map" }
   | { kind: "list"; items: Shape }
   | { kind: "enum"; values: string[] }
+  | { kind: "alternatives"; options: Shape[] }
   | { kind: "leaf" };
 
 const MODEL_FILE = path.join(__dirname, "..", "..", "..", "blueprints", "lib", "model.ts");
@@ -36,6 +37,9 @@ function modelShapes(names: string[]): Record<string, Shape> {
         return { kind: "enum", values: parts.map((t) => (t as ts.StringLiteralType).value).sort() };
       if (parts.length === 1) return shapeOf(parts[0], depth + 1);
       if (parts.every((t) => t.flags & ts.TypeFlags.BooleanLiteral)) return { kind: "leaf" };
+      // One of several object forms (a network, or a reference to another environment's).
+      if (parts.every((t) => t.flags & ts.TypeFlags.Object))
+        return { kind: "alternatives", options: parts.map((t) => shapeOf(t, depth + 1)) };
       throw new Error(`unsupported union in model: ${checker.typeToString(type)}`);
     }
     if (type.isStringLiteral()) return { kind: "enum", values: [type.value] };
@@ -97,6 +101,12 @@ function schemaShape(schema: JsonSchema, root: { $defs: Record<string, JsonSchem
     return out;
   };
   const s = resolve(schema);
+  // if/then/else chooses one form by a discriminating field: the same as a union of the two in the model.
+  if (s.if && s.then && s.else)
+    return {
+      kind: "alternatives",
+      options: [s.then, s.else].map((o) => schemaShape(o as JsonSchema, root, depth + 1)),
+    };
   if ("const" in s) return { kind: "enum", values: [String(s.const)] };
   if (Array.isArray(s.enum)) return { kind: "enum", values: (s.enum as unknown[]).map(String).sort() };
   if (s.type === "array") return { kind: "list", items: schemaShape(s.items as JsonSchema, root, depth + 1) };
@@ -126,6 +136,20 @@ function differences(model: Shape, schema: Shape, at = ""): string[] {
       : [`${at}: model allows ${model.values.join("|")}, schema allows ${schema.values.join("|")}`];
   if (model.kind === "list" && schema.kind === "list")
     return differences(model.items, schema.items, `${at}/*`);
+  if (model.kind === "alternatives" && schema.kind === "alternatives") {
+    // Each form of one side matches a form of the other exactly.
+    const unmatched = (from: Shape[], to: Shape[], side: string) =>
+      from
+        .filter(
+          (f) =>
+            !to.some((t) => differences(side === "model" ? f : t, side === "model" ? t : f).length === 0),
+        )
+        .map((_, i) => `${at}: a form of the ${side} (${i}) matches no form of the other`);
+    return [
+      ...unmatched(model.options, schema.options, "model"),
+      ...unmatched(schema.options, model.options, "schema"),
+    ];
+  }
   if (model.kind === "object" && schema.kind === "object") {
     const out: string[] = [];
     for (const name of new Set([...Object.keys(model.fields), ...Object.keys(schema.fields)])) {

@@ -1,0 +1,190 @@
+/**
+ * Cross-environment references: an environment uses another environment's network (`network.from`) or values it
+ * exports (`imports`), always within one client. This module holds the pure parts: what an environment
+ * references, the environments it therefore depends on, the `${imports.<name>}` placeholders of host steps, and
+ * which inventory paths an environment exports (checked against its blueprint). The loader resolves the
+ * referenced blueprints (I/O, cycles); the program reads the values through stack references.
+ */
+import { carve, formatCidr, parseCidr } from "./cidr";
+import { didYouMean } from "./hints";
+import type {
+  EnvironmentBlueprint,
+  Network,
+  NetworkReference,
+  ResolvedEnvironment,
+  SharedNetwork,
+  Subnet,
+} from "./model";
+import type { Path } from "./rules";
+
+/** Whether a `network` section names another environment's network instead of describing one. */
+export function isNetworkReference(n: Network | NetworkReference | undefined): n is NetworkReference {
+  return n !== undefined && "from" in n;
+}
+
+/**
+ * The network the environment's resources sit on, in its own form. Undefined for a reference: the loader gives
+ * the semantic rules a view in which a resolved reference is replaced by the referenced network
+ * ({@link withSharedNetwork}), so the rules about "a private network" read the one that will be used.
+ */
+export function networkOf(env: EnvironmentBlueprint): Network | undefined {
+  return isNetworkReference(env.network) ? undefined : env.network;
+}
+
+/** One reference to another environment, and where it is written. */
+export interface EnvironmentReference {
+  /** `<client>/<environment>`. */
+  readonly selector: string;
+  /** Path of the `from` field in the document. */
+  readonly at: Path;
+  /** What the reference is for, in messages. */
+  readonly what: string;
+}
+
+/** Every reference the environment makes, in document order (network first, then imports). */
+export function referencesOf(env: EnvironmentBlueprint): EnvironmentReference[] {
+  const refs: EnvironmentReference[] = [];
+  if (isNetworkReference(env.network))
+    refs.push({ selector: env.network.from, at: ["network", "from"], what: "network" });
+  for (const [name, imp] of Object.entries(env.imports ?? {}))
+    refs.push({ selector: imp.from, at: ["imports", name, "from"], what: `import "${name}"` });
+  return refs;
+}
+
+/** `metadata.dependsOn` and every environment a reference names, each once, in that order. */
+export function impliedDependencies(env: EnvironmentBlueprint): string[] {
+  return [...new Set([...(env.metadata.dependsOn ?? []), ...referencesOf(env).map((r) => r.selector)])];
+}
+
+/** The subnets of a network: declared, or one /24 per target region carved in order from its block. */
+export function subnetsOf(network: Network, regions: readonly string[]): Subnet[] {
+  if (network.subnets && network.subnets.length > 0) return [...network.subnets];
+  const parsed = parseCidr(network.cidr);
+  if (!parsed.ok) return [];
+  return regions.flatMap((region, i) => {
+    const block = carve(parsed.cidr, 24, i);
+    return block ? [{ name: region.toLowerCase(), region, cidr: formatCidr(block) }] : [];
+  });
+}
+
+/** The network of `owner` (an environment with a network of its own), as `from` uses it. */
+export function sharedNetworkOf(owner: EnvironmentBlueprint, from: string): SharedNetwork | undefined {
+  const n = networkOf(owner);
+  if (!n) return undefined;
+  return {
+    from,
+    cidr: n.cidr,
+    vlanId: n.vlanId,
+    subnets: subnetsOf(n, owner.target?.regions ?? []),
+    ...(n.gateway ? { gateway: n.gateway } : {}),
+  };
+}
+
+/** The view the semantic rules check: the environment with its network reference replaced by the network. */
+export function withSharedNetwork(env: EnvironmentBlueprint, shared: SharedNetwork): EnvironmentBlueprint {
+  return {
+    ...env,
+    network: {
+      vlanId: shared.vlanId,
+      cidr: shared.cidr,
+      subnets: shared.subnets,
+      ...(shared.gateway ? { gateway: shared.gateway } : {}),
+    },
+  };
+}
+
+/** Resources that sit on the private network, with their region (defaulted) and where that region is written. */
+export function networkUsers(env: EnvironmentBlueprint): { what: string; region: string; at: Path }[] {
+  const first = env.target?.regions[0];
+  const out: { what: string; region: string; at: Path }[] = [];
+  const add = (what: string, region: string | undefined, at: Path) => {
+    const r = region ?? first;
+    if (r !== undefined) out.push({ what, region: r, at: region !== undefined ? at : ["network", "from"] });
+  };
+  env.servers?.forEach((s, i) => add(`server group "${s.name}"`, s.region, ["servers", i, "region"]));
+  if (env.kubernetes) add("Kubernetes", env.kubernetes.region, ["kubernetes", "region"]);
+  env.databases?.forEach((d, i) => add(`database "${d.name}"`, d.region, ["databases", i, "region"]));
+  env.loadBalancers?.forEach((lb, i) =>
+    add(`load balancer "${lb.name}"`, lb.region, ["loadBalancers", i, "region"]),
+  );
+  return out;
+}
+
+/** The `${imports.<name>}` placeholder syntax. */
+const PLACEHOLDER = /\$\{imports\.([^}]*)\}/g;
+
+/** The import names `text` uses, in order (repeats kept). */
+export function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
+}
+
+/** Replaces every `${imports.<name>}` in `text` with its value; a name without a value is an internal error. */
+export function substituteImports(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(PLACEHOLDER, (_, name: string) => {
+    if (!Object.hasOwn(values, name)) throw new Error(`internal error: no value for \${imports.${name}}`);
+    return values[name];
+  });
+}
+
+/** The fields each keyed inventory section exports per item (what the families write). */
+const ITEM_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  servers: ["count", "flavor", "image", "region", "public", "role", "addresses"],
+  databases: ["engine", "version", "plan", "host", "port", "users", "databases", "allowedFrom"],
+  buckets: ["name", "region", "versioning", "endpoint", "access"],
+  loadBalancers: ["address", "listeners"],
+  hosts: ["address", "port", "user", "roles", "steps", "hostKey"],
+};
+
+/** Fields of the single-item sections. */
+const SECTION_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  network: ["id", "cidr", "vlanId", "subnets", "openstackIds", "subnetIds", "gatewayId"],
+  kubernetes: ["name", "version", "region", "url", "nodePools"],
+  dns: ["zone", "records"],
+};
+
+/**
+ * Why `output` names nothing the environment `owner` exports, judged from its blueprint; undefined when it
+ * does (or when the part of the path past the checked depth cannot be judged before delivery).
+ */
+export function outputPathProblem(owner: ResolvedEnvironment, output: string): string | undefined {
+  const [section, second, third] = output.split(".");
+  const whose = `${owner.client}/${owner.environment}`;
+  const present: Record<string, readonly string[] | undefined> = {
+    servers: owner.servers.map((s) => s.name),
+    databases: owner.databases.map((d) => d.name),
+    buckets: owner.buckets.map((b) => b.name),
+    loadBalancers: owner.loadBalancers.map((l) => l.name),
+    hosts: owner.hosts.map((h) => h.name),
+  };
+  const single: Record<string, boolean> = {
+    network: owner.network !== undefined,
+    kubernetes: owner.kubernetes !== undefined,
+    dns: owner.dns !== undefined,
+  };
+  const plain = ["client", "environment", "tier", "labels"];
+  const exported = [
+    ...plain,
+    ...Object.keys(present).filter((k) => present[k]?.length),
+    ...Object.keys(single).filter((k) => single[k]),
+  ];
+  if (plain.includes(section)) return undefined;
+  const keyed = present[section];
+  if (keyed?.length) {
+    if (second === undefined)
+      return `"${output}" is a whole section; name one value, e.g. ${section}.${keyed[0]}.${ITEM_FIELDS[section][0]}`;
+    if (!keyed.includes(second))
+      return `${whose} has no ${section} item "${second}" (it has: ${keyed.join(", ")})`;
+    if (third === undefined || ITEM_FIELDS[section].includes(third)) return undefined;
+    return `${section}.${second} exports no "${third}" (it exports: ${ITEM_FIELDS[section].join(", ")})${hint(third, ITEM_FIELDS[section])}`;
+  }
+  if (single[section]) {
+    if (second === undefined || SECTION_FIELDS[section].includes(second)) return undefined;
+    return `${section} exports no "${second}" (it exports: ${SECTION_FIELDS[section].join(", ")})${hint(second, SECTION_FIELDS[section])}`;
+  }
+  return `${whose} exports no "${section}" (it exports: ${exported.join(", ")})${hint(section, exported)}`;
+}
+
+function hint(value: string, options: readonly string[]): string {
+  const d = didYouMean(value, options);
+  return d ? `; ${d}` : "";
+}
