@@ -4,7 +4,14 @@
  */
 import type { Catalog } from "./catalog";
 import { carve, formatCidr, parseCidr } from "./cidr";
-import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, Subnet, Tier } from "./model";
+import type {
+  ClientProfile,
+  EnvironmentBlueprint,
+  KubernetesPlan,
+  ResolvedEnvironment,
+  Subnet,
+  Tier,
+} from "./model";
 
 /** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
 export function deriveName(client: string, environment: string, key: string): string {
@@ -56,6 +63,8 @@ export function normalize(
             ...env.kubernetes,
             region: region(env.kubernetes.region),
             resourceName: name(env.kubernetes.name),
+            // Unset: the plan OVH applies to a cluster created without one (the catalog says which).
+            resolvedPlan: env.kubernetes.plan ?? (catalog.kubernetes.defaultPlan as KubernetesPlan),
           },
         }
       : {}),
@@ -63,8 +72,15 @@ export function normalize(
       ...db,
       region: region(db.region),
       resourceName: name(db.name),
-      // One place for the fact: the catalog says how many nodes each plan runs (semantics refuse unknown plans).
-      nodeCount: Object.hasOwn(catalog.databases.plans, db.plan) ? catalog.databases.plans[db.plan].nodes : 1,
+      // One place for the fact: the catalog says how many nodes each plan runs (semantics refuse unknown plans,
+      // and an explicit `nodes` the plan does not accept).
+      nodeCount:
+        db.nodes ??
+        (Object.hasOwn(catalog.databases.plans, db.plan) ? catalog.databases.plans[db.plan].nodes : 1),
+      backupSchedule: {
+        ...(db.backups?.time ? { time: fullTime(db.backups.time) } : {}),
+        ...(db.backups?.regions ? { regions: db.backups.regions } : {}),
+      },
       users: db.users ?? [],
       databases: db.databases ?? [],
       allowFrom: {
@@ -114,6 +130,11 @@ function subnetsOf(env: EnvironmentBlueprint): Subnet[] {
     const block = carve(parsed.cidr, 24, i);
     return block ? [{ name: region.toLowerCase(), region, cidr: formatCidr(block) }] : [];
   });
+}
+
+/** `HH:MM` → `HH:MM:SS`: OVH answers backup times with seconds, and a shorter input would differ on every run. */
+export function fullTime(time: string): string {
+  return time.length === 5 ? `${time}:00` : time;
 }
 
 function required<T>(value: T | undefined, what: string): T {

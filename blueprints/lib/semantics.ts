@@ -6,6 +6,7 @@
  */
 import {
   checkDatabaseAcceptance,
+  checkDatabaseNodesAndBackups,
   checkDatabaseReach,
   checkKubernetesAcceptance,
   checkLoadBalancerAcceptance,
@@ -17,7 +18,13 @@ import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
-import { checkBucketLifecycle, checkDnsTarget, checkHostBackups, checkReadOnlyUsers } from "./unkept";
+import {
+  checkBucketLifecycle,
+  checkDatabaseBackupRetention,
+  checkDnsTarget,
+  checkHostBackups,
+  checkReadOnlyUsers,
+} from "./unkept";
 
 export type { Problem } from "./rules";
 
@@ -63,7 +70,7 @@ const RULES: readonly Rule[] = [
     check: ({ env, catalog }, r) => checkKubernetes(env, catalog, r),
   },
   {
-    reads: ["kubernetes", "target"],
+    reads: ["kubernetes", "target", "network"],
     check: ({ env, catalog }, r) => checkKubernetesAcceptance(env, catalog, r),
   },
   {
@@ -77,6 +84,10 @@ const RULES: readonly Rule[] = [
   {
     reads: ["databases", "target", "network", "servers", "kubernetes"],
     check: ({ env }, r) => checkDatabaseReach(env, r),
+  },
+  {
+    reads: ["databases", "target"],
+    check: ({ env, client, catalog }, r) => checkDatabaseNodesAndBackups(env, client, catalog, r),
   },
   { reads: ["buckets", "target"], check: ({ env }, r) => checkBuckets(env, r) },
   { reads: ["loadBalancers", "target", "servers"], check: ({ env }, r) => checkLoadBalancers(env, r) },
@@ -96,6 +107,7 @@ const RULES: readonly Rule[] = [
   // Promises no component keeps are refused, located (unkept.ts, docs/promises.md).
   { reads: ["buckets"], check: ({ env }, r) => checkBucketLifecycle(env, r) },
   { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
+  { reads: ["databases"], check: ({ env }, r) => checkDatabaseBackupRetention(env, r) },
   { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },
   { reads: ["operations", "hosts"], check: ({ env }, r) => checkHostBackups(env, r) },
 ];
