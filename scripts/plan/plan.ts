@@ -54,6 +54,7 @@ const KEY_FIELDS = [
   "engine",
   "plan",
   "diskSize",
+  "backupRegions",
   "desiredNodes",
   "minNodes",
   "maxNodes",
