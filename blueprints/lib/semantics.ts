@@ -14,7 +14,7 @@ import {
 import { entry, type Catalog } from "./catalog";
 import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
-import type { ClientProfile, EnvironmentBlueprint, HostStep } from "./model";
+import type { ClientProfile, DnsRecord, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
@@ -199,14 +199,42 @@ function checkUniqueSubnets(env: EnvironmentBlueprint, report: Report) {
   unique(env.network?.subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
 }
 
+/**
+ * DNS records: one name and type may repeat with different targets for A and AAAA (round-robin) and for TXT and
+ * MX; an identical record twice is refused, and a CNAME must be alone at its name (RFC 1034 §3.6.2), so it may
+ * neither repeat nor sit beside another type.
+ */
 function checkUniqueDnsRecords(env: EnvironmentBlueprint, report: Report) {
+  const records = env.dns?.records ?? [];
   unique(
-    env.dns?.records,
-    (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`,
+    records,
+    (r) =>
+      `${r.name} ${r.type} → ${r.value ?? (r.loadBalancer ? `load balancer ${r.loadBalancer}` : `server group ${r.server ?? ""}`)}`,
     ["dns", "records"],
     "name",
     "DNS record",
     report,
+  );
+  records.forEach((r, i) => {
+    const other = records.findIndex(
+      (o, j) => j < i && o.name === r.name && (o.type === "CNAME" || r.type === "CNAME"),
+    );
+    if (other === -1 || sameRecord(records[other], r)) return;
+    report(
+      ["dns", "records", i, "name"],
+      "dns.cname-exclusive",
+      `record "${r.name}" (${r.type}) shares its name with the ${records[other].type} record at records[${other}]; a CNAME must be the only record at its name`,
+      r.type === "CNAME" || records[other].type === "CNAME"
+        ? "use A/AAAA records for round-robin, or give the CNAME a name of its own"
+        : undefined,
+    );
+  });
+}
+
+/** Two records with the same name, type and target (reported once, by the duplicate check). */
+function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+  return (
+    a.type === b.type && a.value === b.value && a.loadBalancer === b.loadBalancer && a.server === b.server
   );
 }
 

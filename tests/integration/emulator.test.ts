@@ -352,6 +352,23 @@ describe("OVH API emulator", () => {
     ).toBe(404);
   });
 
+  it("keeps a round-robin: two A records with one subdomain, each its own record (issue 13)", async () => {
+    const post = (target: string) =>
+      ovh("POST", "/domain/zone/acme.example/record", { target, ttl: 300, fieldType: "A", subDomain: "www" });
+    const a = (await post("192.0.2.10")).body as { id: number };
+    const b = (await post("192.0.2.11")).body as { id: number };
+    expect(a.id).not.toBe(b.id);
+    for (const [r, target] of [
+      [a, "192.0.2.10"],
+      [b, "192.0.2.11"],
+    ] as const)
+      expect((await ovh("GET", `/domain/zone/acme.example/record/${r.id}`)).body).toMatchObject({
+        subDomain: "www",
+        fieldType: "A",
+        target,
+      });
+  });
+
   it("keeps its state on disk across restarts, and empties it on reset", async () => {
     await ovh("POST", `${P}/sshkey`, { name: "runteam", publicKey: "ssh-ed25519 AAAA test" });
     await emu.close();

@@ -273,3 +273,61 @@ describe("databases: nodes and backups", () => {
     );
   });
 });
+
+describe("dns round-robin", () => {
+  const records = (lines: string[]) =>
+    ["dns:", "  zone: acme.example", "  records:", ...lines.map((l) => `    - ${l}`)].join("\n"); // records: 12…
+
+  it("accepts several A records with one name and different targets", () => {
+    const env = resolved(
+      records([
+        "{ name: www, type: A, value: 192.0.2.10 }",
+        "{ name: www, type: A, value: 192.0.2.11 }",
+        "{ name: www, type: AAAA, value: '2001:db8::1' }",
+      ]),
+    );
+    expect(env.dns?.records.map((r) => r.value)).toEqual(["192.0.2.10", "192.0.2.11", "2001:db8::1"]);
+  });
+
+  it("refuses the same record twice", () => {
+    expect(
+      problems(
+        records(["{ name: www, type: A, value: 192.0.2.10 }", "{ name: www, type: A, value: 192.0.2.10 }"]),
+      ),
+    ).toBe(
+      [
+        'test.yaml:13:15: /dns/records/1/name: DNS record "www A → 192.0.2.10" is defined twice',
+        "  hint: names are stable keys and must be unique",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a CNAME beside another record of its name", () => {
+    expect(
+      problems(
+        records([
+          "{ name: www, type: A, value: 192.0.2.10 }",
+          "{ name: www, type: CNAME, value: other.example. }",
+        ]),
+      ),
+    ).toBe(
+      [
+        'test.yaml:13:15: /dns/records/1/name: record "www" (CNAME) shares its name with the A record at records[0]; a CNAME must be the only record at its name',
+        "  hint: use A/AAAA records for round-robin, or give the CNAME a name of its own",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses two CNAMEs with one name", () => {
+    expect(
+      problems(
+        records([
+          "{ name: www, type: CNAME, value: a.example. }",
+          "{ name: www, type: CNAME, value: b.example. }",
+        ]),
+      ),
+    ).toMatch(
+      /^test\.yaml:13:15: \/dns\/records\/1\/name: record "www" \(CNAME\) shares its name with the CNAME record/m,
+    );
+  });
+});

@@ -517,6 +517,31 @@ describe("DnsRecords", () => {
       target: "198.51.100.1",
     });
   });
+
+  it("makes one OVH record per target of a round-robin name", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new DnsRecords(
+          "dns",
+          {
+            zone: "acme.example",
+            records: [
+              { name: "www", type: "A", ttl: 300, target: "192.0.2.10" },
+              { name: "www", type: "A", ttl: 300, target: "192.0.2.11" },
+            ],
+          },
+          opts,
+        ),
+    );
+    expect(children(rs)).toEqual([
+      ["ovh:Domain/zoneRecord:ZoneRecord", "dns-www-a"],
+      ["ovh:Domain/zoneRecord:ZoneRecord", "dns-www-a-2"],
+    ]);
+    expect(rs.filter((r) => r.type.startsWith("ovh:")).map((r) => r.inputs.target)).toEqual([
+      "192.0.2.10",
+      "192.0.2.11",
+    ]);
+  });
 });
 
 describe("shortRegion", () => {
