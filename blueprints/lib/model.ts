@@ -78,6 +78,8 @@ export interface Subnet {
   readonly name: string;
   readonly region: string;
   readonly cidr: string;
+  /** The DHCP pool; unset: .2 to the last address before broadcast. */
+  readonly dhcp?: { readonly start: string; readonly end: string };
 }
 
 /** The vRack private network. */

@@ -12,7 +12,7 @@ import {
   checkLoadBalancerAcceptance,
 } from "./acceptance";
 import { entry, type Catalog } from "./catalog";
-import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
+import { carve, contains, formatAddress, overlaps, parseAddress, parseCidr, size, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
 import type { ClientProfile, DnsRecord, EnvironmentBlueprint, HostStep } from "./model";
 import { toPointer } from "./pointer";
@@ -334,6 +334,7 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
         `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`,
       );
     }
+    if (subnet.dhcp) checkDhcpRange(subnet, p.cidr, ["network", "subnets", i, "dhcp"], report);
     const clash = seen.find((s) => overlaps(s.cidr, p.cidr));
     if (clash) {
       report(
@@ -356,6 +357,40 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
       );
     }
   }
+}
+
+/**
+ * A subnet's DHCP pool: both ends are usable host addresses of the subnet (not the network address, not the
+ * gateway's .1, not broadcast), in order.
+ */
+function checkDhcpRange(
+  subnet: { name: string; cidr: string; dhcp?: { start: string; end: string } },
+  block: Cidr,
+  path: Path,
+  report: Report,
+) {
+  const { start, end } = subnet.dhcp ?? { start: "", end: "" };
+  const first = block.base + 2; // .0 is the network, .1 the gateway
+  const last = block.base + size(block) - 2; // the last is broadcast
+  const at = { start: parseAddress(start), end: parseAddress(end) };
+  for (const key of ["start", "end"] as const) {
+    const n = at[key];
+    const text = key === "start" ? start : end;
+    if (n === undefined) report([...path, key], "network.dhcp-range", `"${text}" is not an IPv4 address`);
+    else if (n < first || n > last)
+      report(
+        [...path, key],
+        "network.dhcp-range",
+        `DHCP ${key} ${text} is not a usable address of subnet "${subnet.name}" (${subnet.cidr}): the pool must lie within ${formatAddress(first)}–${formatAddress(last)}`,
+        "the network address, the gateway's .1 and the broadcast address cannot be leased",
+      );
+  }
+  if (at.start !== undefined && at.end !== undefined && at.start > at.end)
+    report(
+      [...path, "end"],
+      "network.dhcp-range",
+      `DHCP end ${end} comes before start ${start} in subnet "${subnet.name}"`,
+    );
 }
 
 function checkServers(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {

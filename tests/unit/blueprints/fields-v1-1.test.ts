@@ -331,3 +331,44 @@ describe("dns round-robin", () => {
     );
   });
 });
+
+describe("network.subnets[].dhcp", () => {
+  const subnet = (dhcp: string) =>
+    [
+      "network:", // 9
+      "  cidr: 10.0.0.0/16",
+      "  subnets:",
+      "    - name: gra",
+      "      region: GRA11",
+      "      cidr: 10.0.1.0/24",
+      `      dhcp: ${dhcp}`, // 15
+    ].join("\n");
+
+  it("accepts a pool inside the subnet and carries it to the network", () => {
+    const env = resolved(subnet("{ start: 10.0.1.100, end: 10.0.1.199 }"), "GRA11");
+    expect(env.network?.subnets[0].dhcp).toEqual({ start: "10.0.1.100", end: "10.0.1.199" });
+  });
+
+  it("refuses a pool end outside the subnet, and the gateway's address", () => {
+    expect(problems(subnet("{ start: 10.0.1.1, end: 10.0.2.10 }"), "GRA11")).toBe(
+      [
+        'test.yaml:15:22: /network/subnets/0/dhcp/start: DHCP start 10.0.1.1 is not a usable address of subnet "gra" (10.0.1.0/24): the pool must lie within 10.0.1.2–10.0.1.254',
+        "  hint: the network address, the gateway's .1 and the broadcast address cannot be leased",
+        'test.yaml:15:37: /network/subnets/0/dhcp/end: DHCP end 10.0.2.10 is not a usable address of subnet "gra" (10.0.1.0/24): the pool must lie within 10.0.1.2–10.0.1.254',
+        "  hint: the network address, the gateway's .1 and the broadcast address cannot be leased",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a pool whose end comes before its start", () => {
+    expect(problems(subnet("{ start: 10.0.1.200, end: 10.0.1.100 }"), "GRA11")).toMatch(
+      /^test\.yaml:15:\d+: \/network\/subnets\/0\/dhcp\/end: DHCP end 10\.0\.1\.100 comes before start 10\.0\.1\.200 in subnet "gra"$/m,
+    );
+  });
+
+  it("refuses a pool without its end, through the schema", () => {
+    expect(problems(subnet("{ start: 10.0.1.100 }"), "GRA11")).toMatch(
+      /^test\.yaml:15:\d+: \/network\/subnets\/0\/dhcp: /m,
+    );
+  });
+});

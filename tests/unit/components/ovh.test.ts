@@ -51,6 +51,32 @@ describe("PrivateNetwork", () => {
     expect(rs.find((r) => r.name === "net-gateway")!.inputs).toMatchObject({ region: "GRA11", model: "s" });
   });
 
+  it("uses a subnet's own DHCP pool when given one", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new PrivateNetwork(
+          "net",
+          {
+            serviceName: sn,
+            cidr: "10.1.0.0/16",
+            subnets: [
+              {
+                key: "gra",
+                region: "GRA11",
+                cidr: "10.1.1.0/24",
+                dhcp: { start: "10.1.1.100", end: "10.1.1.199" },
+              },
+            ],
+          },
+          opts,
+        ),
+    );
+    expect(rs.find((r) => r.name === "net-gra")!.inputs).toMatchObject({
+      start: "10.1.1.100",
+      end: "10.1.1.199",
+    });
+  });
+
   it("creates no gateway unless asked", async () => {
     const rs = await underMocks(
       (opts) =>
