@@ -281,7 +281,12 @@ export interface Operations {
     /** PEM of the CA that signs a `tls://` destination's certificate. */
     readonly caCertificate?: string;
   };
-  readonly runTeamAccess?: { readonly members?: readonly string[]; readonly sudo: boolean };
+  readonly runTeamAccess?: {
+    readonly members?: readonly string[];
+    readonly sudo: boolean;
+    /** Addresses the run team may connect from (authorized_keys `from=`). */
+    readonly sourceCidrs?: readonly string[];
+  };
 }
 
 /** An environment document after `extends` and schema defaults. */
@@ -368,7 +373,12 @@ export interface ResolvedEnvironment {
       readonly schedule: string;
       readonly retentionDays: number;
     };
-    readonly runTeamAccess: { readonly members: readonly RunTeamMember[]; readonly sudo: boolean };
+    readonly runTeamAccess: {
+      readonly members: readonly RunTeamMember[];
+      readonly sudo: boolean;
+      /** Empty: any address. */
+      readonly sourceCidrs: readonly string[];
+    };
   };
   /** The client profile, for reports. */
   readonly clientProfile: ClientProfile;

@@ -113,6 +113,7 @@ export function normalize(
       runTeamAccess: {
         members: granted ? members.filter((m) => granted.includes(m.name)) : members,
         sudo: ops.runTeamAccess?.sudo ?? true,
+        sourceCidrs: ops.runTeamAccess?.sourceCidrs ?? [],
       },
     },
     clientProfile: client,

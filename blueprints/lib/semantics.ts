@@ -686,6 +686,16 @@ function checkOperations(env: EnvironmentBlueprint, client: ClientProfile, repor
       );
     }
   });
+  env.operations?.runTeamAccess?.sourceCidrs?.forEach((c, i) => {
+    const p = parseCidr(c);
+    if (!p.ok)
+      report(
+        ["operations", "runTeamAccess", "sourceCidrs", i],
+        "cidr.invalid",
+        `"${c}" ${p.reason}`,
+        p.suggestion ? `did you mean "${p.suggestion}"?` : undefined,
+      );
+  });
   const lf = env.operations?.logForwarding;
   if (lf?.enabled && !lf.destination) {
     report(

@@ -372,3 +372,26 @@ describe("network.subnets[].dhcp", () => {
     );
   });
 });
+
+describe("operations.runTeamAccess.sourceCidrs", () => {
+  const access = (cidrs: string) =>
+    ["operations:", "  runTeamAccess:", `    sourceCidrs: ${cidrs}`].join("\n"); // 9-11
+
+  it("accepts address blocks and resolves them for the baseline", () => {
+    const env = resolved(access("[203.0.113.0/24]"));
+    expect(env.operations.runTeamAccess.sourceCidrs).toEqual(["203.0.113.0/24"]);
+  });
+
+  it("resolves to no restriction when unset", () => {
+    expect(resolved("").operations.runTeamAccess.sourceCidrs).toEqual([]);
+  });
+
+  it("refuses a block with host bits set, suggesting the aligned one", () => {
+    expect(problems(access("[203.0.113.5/24]"))).toBe(
+      [
+        'test.yaml:11:19: /operations/runTeamAccess/sourceCidrs/0: "203.0.113.5/24" has host bits set',
+        '  hint: did you mean "203.0.113.0/24"?',
+      ].join("\n"),
+    );
+  });
+});
