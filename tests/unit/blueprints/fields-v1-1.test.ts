@@ -7,6 +7,7 @@ import * as fs from "fs";
 import { formatIssues } from "../../../blueprints/lib/issues";
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { BlueprintRepository } from "../../../blueprints/lib/repository";
+import { planEnvironment } from "../../../scripts/plan/plan";
 import { tempRepo } from "../../helpers/fixtures";
 
 const repo = tempRepo();
@@ -17,6 +18,7 @@ repo.write(
     "kind: Client",
     "metadata: { id: paris, displayName: Paris test client }",
     "allowedRegions: [EU-WEST-PAR, GRA11, SBG5]",
+    "runTeam: { members: [{ name: alice, sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 alice@run }] }",
     "",
   ].join("\n"),
 );
@@ -384,6 +386,15 @@ describe("operations.runTeamAccess.sourceCidrs", () => {
 
   it("resolves to no restriction when unset", () => {
     expect(resolved("").operations.runTeamAccess.sourceCidrs).toEqual([]);
+  });
+
+  it("gives instances no OVH-installed key when the run team is restricted (it would let anyone in)", async () => {
+    const servers = "servers:\n  - { name: web, flavor: b3-8, image: Debian 12, public: true }\n";
+    const KEY = "ovh:index/cloudProjectSshKey:CloudProjectSshKey";
+    const types = async (body: string) =>
+      (await planEnvironment(resolved(body), loader().catalog)).resources.map((r) => r.type);
+    expect(await types(servers)).toContain(KEY);
+    expect(await types(servers + access("[203.0.113.0/24]"))).not.toContain(KEY);
   });
 
   it("refuses a block with host bits set, suggesting the aligned one", () => {
