@@ -13,6 +13,7 @@ interface CatalogData {
   readonly flavors: Readonly<Record<string, { vcpus: number; ramGb: number }>>;
   readonly images: readonly string[];
   readonly loadBalancers: { readonly sizes: Readonly<Record<string, unknown>> };
+  readonly regions: Readonly<Record<string, { readonly zones?: readonly string[] }>>;
 }
 
 function catalogFile(): string {
@@ -84,4 +85,10 @@ export function loadBalancerFlavors(region: string) {
     name,
     region,
   }));
+}
+
+/** The availability zones of a multi-zone region; empty for a one-zone (or unknown) region. */
+export function zonesOf(region: string): readonly string[] {
+  const regions = catalogData().regions;
+  return (Object.hasOwn(regions, region) ? regions[region].zones : undefined) ?? [];
 }

@@ -115,6 +115,7 @@ export class Environment extends pulumi.ComponentResource {
       runTeamAccess: {
         members: env.operations.runTeamAccess.members.map((m) => m.name),
         sudo: env.operations.runTeamAccess.sudo,
+        sourceCidrs: env.operations.runTeamAccess.sourceCidrs,
       },
     };
     ctx.inventory.secrets = ctx.secretIndex.map((s) => `stack output "secrets" → ${s} (secret)`);

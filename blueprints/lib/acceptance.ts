@@ -6,7 +6,7 @@
  */
 import { entry, type Catalog, type DatabasePlan, type LoadBalancerRequirement } from "./catalog";
 import { didYouMean } from "./hints";
-import type { Database, EnvironmentBlueprint, LoadBalancer } from "./model";
+import type { ClientProfile, Database, EnvironmentBlueprint, LoadBalancer } from "./model";
 import { networkOf } from "./references";
 import { list, type Path, type Report } from "./rules";
 
@@ -198,23 +198,162 @@ function describe(requirement: LoadBalancerRequirement): string {
 }
 
 /**
- * Checks that OVH sells the cluster's plan in its region. The blueprint language has no plan field and the
- * component sends none, so the plan is the one OVH applies by default (catalog `kubernetes.defaultPlan`).
+ * Checks the cluster against what OVH sells and accepts: its plan (the blueprint's, or OVH's default) in its
+ * region, each node pool's availability zone (required in a multi-zone region, refused in a one-zone region),
+ * and private routing, which needs the private network's gateway in the cluster's region.
  */
 export function checkKubernetesAcceptance(env: EnvironmentBlueprint, catalog: Catalog, report: Report): void {
   const k = env.kubernetes;
   const region = k?.region ?? env.target?.regions[0];
   if (!k || region === undefined) return;
-  const planName = catalog.kubernetes.defaultPlan;
+  checkKubernetesPlan(k, region, env, catalog, report);
+  const zones = entry(catalog.regions, region)?.zones;
+  k.nodePools.forEach((pool, i) => {
+    const path: Path = ["kubernetes", "nodePools", i];
+    if (zones && pool.zone === undefined)
+      report(
+        path,
+        "ovh.kubernetes-zone-required",
+        `node pool "${pool.name}": ${region} is a multi-zone region, and OVH requires each node pool there to name its availability zone (${list(zones)})`,
+        `add \`zone: ${zones[0]}\` (one pool per zone spreads the nodes)`,
+      );
+    else if (pool.zone !== undefined && !zones)
+      report(
+        [...path, "zone"],
+        "ovh.kubernetes-zone",
+        `node pool "${pool.name}": ${region} has a single zone, so OVH takes no availability zone there`,
+        "remove [zone], or put the cluster in a multi-zone region",
+      );
+    else if (pool.zone !== undefined && zones && !zones.includes(pool.zone))
+      report(
+        [...path, "zone"],
+        "ovh.kubernetes-zone",
+        `node pool "${pool.name}": ${region} has no availability zone "${pool.zone}"; its zones: ${list(zones)}`,
+        didYouMean(pool.zone, zones),
+      );
+  });
+  if (k.privateRouting) checkPrivateRouting(region, env, report);
+}
+
+function checkKubernetesPlan(
+  k: NonNullable<EnvironmentBlueprint["kubernetes"]>,
+  region: string,
+  env: EnvironmentBlueprint,
+  catalog: Catalog,
+  report: Report,
+): void {
+  const planName = k.plan ?? catalog.kubernetes.defaultPlan;
   const plan = entry(catalog.kubernetes.plans, planName);
   if (!plan || plan.regions.includes(region)) return;
   const elsewhere = (env.target?.regions ?? []).filter((r) => plan.regions.includes(r));
-  report(
-    k.region === undefined ? ["kubernetes"] : ["kubernetes", "region"],
-    "ovh.kubernetes-plan",
-    `OVH does not sell the "${planName}" Kubernetes plan in ${region}, and clusters get that plan (blueprints cannot choose one yet); "${planName}" is sold in: ${list(plan.regions)}`,
-    elsewhere.length
-      ? `set kubernetes.region to ${elsewhere.map((r) => `"${r}"`).join(" or ")}`
-      : `add a region that sells it to target.regions (client allowing), and set kubernetes.region to it`,
+  const otherPlans = Object.keys(catalog.kubernetes.plans).filter((p) =>
+    catalog.kubernetes.plans[p].regions.includes(region),
   );
+  report(
+    k.plan !== undefined
+      ? ["kubernetes", "plan"]
+      : k.region === undefined
+        ? ["kubernetes"]
+        : ["kubernetes", "region"],
+    "ovh.kubernetes-plan",
+    k.plan !== undefined
+      ? `OVH does not sell the "${planName}" Kubernetes plan in ${region}; "${planName}" is sold in: ${list(plan.regions)}`
+      : `OVH does not sell the "${planName}" Kubernetes plan in ${region}, and a cluster without [plan] gets that plan; "${planName}" is sold in: ${list(plan.regions)}`,
+    otherPlans.length
+      ? `set kubernetes.plan to ${otherPlans.map((p) => `"${p}"`).join(" or ")}${elsewhere.length ? `, or kubernetes.region to ${elsewhere.map((r) => `"${r}"`).join(" or ")}` : ""}`
+      : elsewhere.length
+        ? `set kubernetes.region to ${elsewhere.map((r) => `"${r}"`).join(" or ")}`
+        : `add a region that sells it to target.regions (client allowing), and set kubernetes.region to it`,
+  );
+}
+
+/**
+ * Private routing sends the nodes' traffic to the gateway the subnet's DHCP advertises: the private network's
+ * gateway, which Majordome places in the first subnet's region (components/ovh/privateNetwork.ts).
+ */
+function checkPrivateRouting(region: string, env: EnvironmentBlueprint, report: Report): void {
+  const at: Path = ["kubernetes", "privateRouting"];
+  // A referenced network reaches the rules already resolved (withSharedNetwork); unresolved, there is nothing to judge.
+  const network = networkOf(env);
+  if (!network) return; // kubernetes.without-network says so
+  const gatewayRegion = network.subnets?.length ? network.subnets[0].region : env.target?.regions[0];
+  if (!network.gateway?.enabled)
+    report(
+      at,
+      "kubernetes.private-routing-without-gateway",
+      "private routing sends the nodes' traffic through the private network's gateway, and the network has none",
+      "add `network.gateway: { enabled: true, model: s }`",
+    );
+  else if (gatewayRegion !== region)
+    report(
+      at,
+      "kubernetes.private-routing-region",
+      `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${gatewayRegion ?? "no region"} (the first subnet's region)`,
+      `list a ${region} subnet first in network.subnets, or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
+    );
+}
+
+/**
+ * Checks a database's explicit node count against the counts its plan accepts, and its backup regions against
+ * OVH's rule (the database's own region, and at most one other, counted by short region family).
+ */
+export function checkDatabaseNodesAndBackups(
+  env: EnvironmentBlueprint,
+  client: ClientProfile,
+  catalog: Catalog,
+  report: Report,
+): void {
+  env.databases?.forEach((db, i) => {
+    const plan = entry(catalog.databases.plans, db.plan);
+    if (db.nodes !== undefined && plan && !plan.nodeCounts.includes(db.nodes)) {
+      const fitting = Object.keys(catalog.databases.plans).filter((p) =>
+        catalog.databases.plans[p].nodeCounts.includes(db.nodes as number),
+      );
+      report(
+        ["databases", i, "nodes"],
+        "ovh.database-nodes",
+        `database "${db.name}": plan "${db.plan}" runs ${list(plan.nodeCounts.map(String))} node(s), not ${db.nodes}`,
+        fitting.length
+          ? `for ${db.nodes} nodes use plan ${fitting.map((p) => `"${p}"`).join(" or ")}`
+          : `remove [nodes], or set it to ${list(plan.nodeCounts.map(String))}`,
+      );
+    }
+    const regions = db.backups?.regions;
+    if (!regions) return;
+    const own = regionOf(env, db);
+    regions.forEach((r, j) => {
+      const at: Path = ["databases", i, "backups", "regions", j];
+      if (!entry(catalog.regions, r))
+        report(at, "catalog.region", `unknown region "${r}"`, didYouMean(r, Object.keys(catalog.regions)));
+      else if (client.allowedRegions && !client.allowedRegions.includes(r))
+        report(
+          at,
+          "region.not-allowed",
+          `backup region "${r}" is not allowed for client "${client.metadata.id}" (allowed: ${client.allowedRegions.join(", ") || "none"})`,
+          "backups are data: data residency is set in the client profile's allowedRegions",
+        );
+    });
+    const families = regions.map(regionFamily);
+    const dup = families.findIndex((f, j) => families.indexOf(f) !== j);
+    if (dup !== -1)
+      report(
+        ["databases", i, "backups", "regions", dup],
+        "ovh.database-backup-regions",
+        `database "${db.name}": backup regions ${regions[families.indexOf(families[dup])]} and ${regions[dup]} are the same OVH database region (${families[dup]})`,
+        "list each region family once",
+      );
+    if (own !== undefined && !families.includes(regionFamily(own)))
+      report(
+        ["databases", i, "backups", "regions"],
+        "ovh.database-backup-regions",
+        `database "${db.name}": OVH keeps one backup copy in the database's own region (${own}), so [regions] must list it`,
+        `use \`regions: [${[own, ...regions].slice(0, 2).join(", ")}]\``,
+      );
+  });
+}
+
+/** OVH's database region for a compute region: its short family (GRA11 → GRA), as the component sends it. */
+export function regionFamily(region: string): string {
+  if (region.startsWith("EU-WEST-PAR")) return "EU-WEST-PAR";
+  return /^[A-Z]+/.exec(region)?.[0] ?? region;
 }

@@ -27,6 +27,15 @@ export interface PriceSource {
   readonly basis: string;
 }
 
+/** A region of the catalog. */
+export interface CatalogRegion {
+  readonly location: string;
+  readonly country: string;
+  readonly s3Region: string;
+  /** Availability zones of a multi-zone region; absent for a one-zone region. */
+  readonly zones?: readonly string[];
+}
+
 /** A managed database engine: what OVH sells for it. */
 export interface DatabaseEngine {
   readonly versions: readonly string[];
@@ -39,8 +48,10 @@ export interface DatabaseEngine {
 
 /** A managed database plan. */
 export interface DatabasePlan {
-  /** Nodes per cluster. */
+  /** Nodes per cluster (the default). */
   readonly nodes: number;
+  /** The node counts OVH accepts for the plan. */
+  readonly nodeCounts: readonly number[];
   /** Whether a cluster of this plan may be attached to a private network. */
   readonly privateNetwork: boolean;
 }
@@ -50,17 +61,18 @@ export type LoadBalancerRequirement = "gateway" | "certificate";
 
 /** The catalog, as read from its data file. */
 export interface Catalog {
-  readonly regions: Readonly<Record<string, { location: string; country: string; s3Region: string }>>;
+  readonly regions: Readonly<Record<string, CatalogRegion>>;
   readonly flavors: Readonly<Record<string, PricedFlavor>>;
   readonly images: readonly string[];
   readonly volumeTypes: Readonly<Record<string, { monthlyEurPerGb: number }>>;
   readonly kubernetes: {
     readonly versions: readonly string[];
-    readonly controlPlaneMonthlyEur: number;
-    /** The plan OVH applies when a cluster is created without one (Majordome never sets one). */
+    /** The plan OVH applies when a cluster is created without one (a blueprint without `kubernetes.plan`). */
     readonly defaultPlan: string;
-    /** Cluster plans and the regions where each is sold. */
-    readonly plans: Readonly<Record<string, { regions: readonly string[] }>>;
+    /** Cluster plans, the regions where each is sold, and the control plane's price when known. */
+    readonly plans: Readonly<
+      Record<string, { readonly regions: readonly string[]; readonly controlPlaneMonthlyEur?: number }>
+    >;
   };
   readonly databases: {
     readonly engines: Readonly<Record<string, DatabaseEngine>>;

@@ -26,6 +26,15 @@ export function parseCidr(text: string): CidrParse {
   return { ok: true, cidr: { base, prefix } };
 }
 
+/** Parses a dotted-quad IPv4 address to an unsigned 32-bit integer, or undefined. */
+export function parseAddress(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  return ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+}
+
 function mask(prefix: number): number {
   return prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
 }

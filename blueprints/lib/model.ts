@@ -79,6 +79,8 @@ export interface Subnet {
   readonly name: string;
   readonly region: string;
   readonly cidr: string;
+  /** The DHCP pool; unset: .2 to the last address before broadcast. */
+  readonly dhcp?: { readonly start: string; readonly end: string };
 }
 
 /** The vRack private network. */
@@ -130,16 +132,36 @@ export interface ServerGroup {
 export interface NodePool {
   readonly name: string;
   readonly flavor: string;
+  /** Availability zone of the pool's nodes (multi-zone regions only). */
+  readonly zone?: string;
   readonly size?: number;
+  /** Autoscaling bounds: the only way a pool autoscales. */
   readonly autoscale?: { readonly min: number; readonly max: number };
 }
+
+/** An OVH Kubernetes cluster plan. */
+export type KubernetesPlan = "free" | "standard";
 
 /** A managed Kubernetes cluster. */
 export interface Kubernetes {
   readonly name: string;
   readonly version: string;
   readonly region?: string;
+  /** Unset: the plan OVH applies by default (catalog `kubernetes.defaultPlan`). */
+  readonly plan?: KubernetesPlan;
+  /** Nodes route by default through the private network and its gateway. */
+  readonly privateRouting: boolean;
   readonly nodePools: readonly NodePool[];
+}
+
+/** OVH's automatic daily backups of a database cluster. */
+export interface DatabaseBackups {
+  /** Daily start time, UTC (HH:MM or HH:MM:SS). */
+  readonly time?: string;
+  /** Compute regions the backups are stored in: the database's own, and at most one other. */
+  readonly regions?: readonly string[];
+  /** Refused by `validate`: OVH sets retention by plan. */
+  readonly retentionDays?: number;
 }
 
 /** A managed database cluster. */
@@ -150,7 +172,10 @@ export interface Database {
   readonly plan: "essential" | "business" | "enterprise";
   readonly flavor: string;
   readonly diskGb: number;
+  /** Node count, checked against the plan's (catalog). */
+  readonly nodes?: number;
   readonly region?: string;
+  readonly backups?: DatabaseBackups;
   readonly users?: readonly { readonly name: string; readonly readOnly: boolean }[];
   readonly databases?: readonly string[];
   readonly allowFrom?: {
@@ -274,7 +299,12 @@ export interface Operations {
     /** PEM of the CA that signs a `tls://` destination's certificate. */
     readonly caCertificate?: string;
   };
-  readonly runTeamAccess?: { readonly members?: readonly string[]; readonly sudo: boolean };
+  readonly runTeamAccess?: {
+    readonly members?: readonly string[];
+    readonly sudo: boolean;
+    /** Addresses the run team may connect from (authorized_keys `from=`). */
+    readonly sourceCidrs?: readonly string[];
+  };
 }
 
 /** An environment document after `extends` and schema defaults. */
@@ -345,12 +375,19 @@ export interface ResolvedEnvironment {
   /** Values read from other environments' delivered inventories, by import name. */
   readonly imports: Readonly<Record<string, Import>>;
   readonly servers: readonly (ServerGroup & { readonly region: string; readonly resourceName: string })[];
-  readonly kubernetes?: Kubernetes & { readonly region: string; readonly resourceName: string };
+  readonly kubernetes?: Kubernetes & {
+    readonly region: string;
+    readonly resourceName: string;
+    /** The plan the cluster gets: the blueprint's, or OVH's default (catalog). */
+    readonly resolvedPlan: KubernetesPlan;
+  };
   readonly databases: readonly (Database & {
     readonly region: string;
     readonly resourceName: string;
-    /** Nodes the plan runs (from the catalog). */
+    /** Nodes the cluster runs: the blueprint's `nodes`, or the plan's (catalog). */
     readonly nodeCount: number;
+    /** Backup schedule and regions, normalised (time as HH:MM:SS); absent fields are OVH's defaults. */
+    readonly backupSchedule: { readonly time?: string; readonly regions?: readonly string[] };
     readonly users: readonly { readonly name: string; readonly readOnly: boolean }[];
     readonly databases: readonly string[];
     readonly allowFrom: {
@@ -372,7 +409,12 @@ export interface ResolvedEnvironment {
       readonly schedule: string;
       readonly retentionDays: number;
     };
-    readonly runTeamAccess: { readonly members: readonly RunTeamMember[]; readonly sudo: boolean };
+    readonly runTeamAccess: {
+      readonly members: readonly RunTeamMember[];
+      readonly sudo: boolean;
+      /** Empty: any address. */
+      readonly sourceCidrs: readonly string[];
+    };
   };
   /** The client profile, for reports. */
   readonly clientProfile: ClientProfile;

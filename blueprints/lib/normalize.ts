@@ -3,7 +3,14 @@
  * (single-field) are already applied by the validator; this adds what needs more than one field.
  */
 import type { Catalog } from "./catalog";
-import type { ClientProfile, EnvironmentBlueprint, ResolvedEnvironment, SharedNetwork, Tier } from "./model";
+import type {
+  ClientProfile,
+  EnvironmentBlueprint,
+  KubernetesPlan,
+  ResolvedEnvironment,
+  SharedNetwork,
+  Tier,
+} from "./model";
 import { impliedDependencies, networkOf, subnetsOf } from "./references";
 
 /** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
@@ -71,6 +78,8 @@ export function normalize(
             ...env.kubernetes,
             region: region(env.kubernetes.region),
             resourceName: name(env.kubernetes.name),
+            // Unset: the plan OVH applies to a cluster created without one (the catalog says which).
+            resolvedPlan: env.kubernetes.plan ?? (catalog.kubernetes.defaultPlan as KubernetesPlan),
           },
         }
       : {}),
@@ -78,8 +87,15 @@ export function normalize(
       ...db,
       region: region(db.region),
       resourceName: name(db.name),
-      // One place for the fact: the catalog says how many nodes each plan runs (semantics refuse unknown plans).
-      nodeCount: Object.hasOwn(catalog.databases.plans, db.plan) ? catalog.databases.plans[db.plan].nodes : 1,
+      // One place for the fact: the catalog says how many nodes each plan runs (semantics refuse unknown plans,
+      // and an explicit `nodes` the plan does not accept).
+      nodeCount:
+        db.nodes ??
+        (Object.hasOwn(catalog.databases.plans, db.plan) ? catalog.databases.plans[db.plan].nodes : 1),
+      backupSchedule: {
+        ...(db.backups?.time ? { time: fullTime(db.backups.time) } : {}),
+        ...(db.backups?.regions ? { regions: db.backups.regions } : {}),
+      },
       users: db.users ?? [],
       databases: db.databases ?? [],
       allowFrom: {
@@ -112,10 +128,16 @@ export function normalize(
       runTeamAccess: {
         members: granted ? members.filter((m) => granted.includes(m.name)) : members,
         sudo: ops.runTeamAccess?.sudo ?? true,
+        sourceCidrs: ops.runTeamAccess?.sourceCidrs ?? [],
       },
     },
     clientProfile: client,
   };
+}
+
+/** `HH:MM` → `HH:MM:SS`: OVH answers backup times with seconds, and a shorter input would differ on every run. */
+export function fullTime(time: string): string {
+  return time.length === 5 ? `${time}:00` : time;
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -6,20 +6,22 @@
  */
 import {
   checkDatabaseAcceptance,
+  checkDatabaseNodesAndBackups,
   checkDatabaseReach,
   checkKubernetesAcceptance,
   checkLoadBalancerAcceptance,
 } from "./acceptance";
 import { entry, type Catalog } from "./catalog";
-import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
+import { carve, contains, formatAddress, overlaps, parseAddress, parseCidr, size, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
-import type { ClientProfile, EnvironmentBlueprint, HostStep, SharedNetwork } from "./model";
+import type { ClientProfile, DnsRecord, EnvironmentBlueprint, HostStep, SharedNetwork } from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
 import {
   checkAlertContacts,
   checkBucketLifecycle,
+  checkDatabaseBackupRetention,
   checkDnsTarget,
   checkHostBackups,
   checkProjectConfigKey,
@@ -82,7 +84,7 @@ const RULES: readonly Rule[] = [
     check: ({ env, catalog }, r) => checkKubernetes(env, catalog, r),
   },
   {
-    reads: ["kubernetes", "target"],
+    reads: ["kubernetes", "target", "network"],
     check: ({ env, catalog }, r) => checkKubernetesAcceptance(env, catalog, r),
   },
   {
@@ -96,6 +98,10 @@ const RULES: readonly Rule[] = [
   {
     reads: ["databases", "target", "network", "servers", "kubernetes"],
     check: ({ env }, r) => checkDatabaseReach(env, r),
+  },
+  {
+    reads: ["databases", "target"],
+    check: ({ env, client, catalog }, r) => checkDatabaseNodesAndBackups(env, client, catalog, r),
   },
   { reads: ["buckets", "target"], check: ({ env }, r) => checkBuckets(env, r) },
   { reads: ["loadBalancers", "target", "servers"], check: ({ env }, r) => checkLoadBalancers(env, r) },
@@ -115,6 +121,7 @@ const RULES: readonly Rule[] = [
   // Promises no component keeps are refused, located (unkept.ts, docs/promises.md).
   { reads: ["buckets"], check: ({ env }, r) => checkBucketLifecycle(env, r) },
   { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
+  { reads: ["databases"], check: ({ env }, r) => checkDatabaseBackupRetention(env, r) },
   { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },
   { reads: ["operations", "hosts"], check: ({ env }, r) => checkHostBackups(env, r) },
   { reads: ["operations"], check: ({ env }, r) => checkAlertContacts(env, r) },
@@ -263,14 +270,42 @@ function checkImportPlaceholders(env: EnvironmentBlueprint, report: Report) {
   env.hostRoles?.forEach((r, i) => checkSteps(r.steps, ["hostRoles", i, "steps"]));
 }
 
+/**
+ * DNS records: one name and type may repeat with different targets for A and AAAA (round-robin) and for TXT and
+ * MX; an identical record twice is refused, and a CNAME must be alone at its name (RFC 1034 §3.6.2), so it may
+ * neither repeat nor sit beside another type.
+ */
 function checkUniqueDnsRecords(env: EnvironmentBlueprint, report: Report) {
+  const records = env.dns?.records ?? [];
   unique(
-    env.dns?.records,
-    (r) => `${r.name} ${r.type}${r.type === "TXT" || r.type === "MX" ? " " + (r.value ?? "") : ""}`,
+    records,
+    (r) =>
+      `${r.name} ${r.type} → ${r.value ?? (r.loadBalancer ? `load balancer ${r.loadBalancer}` : `server group ${r.server ?? ""}`)}`,
     ["dns", "records"],
     "name",
     "DNS record",
     report,
+  );
+  records.forEach((r, i) => {
+    const other = records.findIndex(
+      (o, j) => j < i && o.name === r.name && (o.type === "CNAME" || r.type === "CNAME"),
+    );
+    if (other === -1 || sameRecord(records[other], r)) return;
+    report(
+      ["dns", "records", i, "name"],
+      "dns.cname-exclusive",
+      `record "${r.name}" (${r.type}) shares its name with the ${records[other].type} record at records[${other}]; a CNAME must be the only record at its name`,
+      r.type === "CNAME" || records[other].type === "CNAME"
+        ? "use A/AAAA records for round-robin, or give the CNAME a name of its own"
+        : undefined,
+    );
+  });
+}
+
+/** Two records with the same name, type and target (reported once, by the duplicate check). */
+function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+  return (
+    a.type === b.type && a.value === b.value && a.loadBalancer === b.loadBalancer && a.server === b.server
   );
 }
 
@@ -370,6 +405,7 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
         `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`,
       );
     }
+    if (subnet.dhcp) checkDhcpRange(subnet, p.cidr, ["network", "subnets", i, "dhcp"], report);
     const clash = seen.find((s) => overlaps(s.cidr, p.cidr));
     if (clash) {
       report(
@@ -392,6 +428,40 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
       );
     }
   }
+}
+
+/**
+ * A subnet's DHCP pool: both ends are usable host addresses of the subnet (not the network address, not the
+ * gateway's .1, not broadcast), in order.
+ */
+function checkDhcpRange(
+  subnet: { name: string; cidr: string; dhcp?: { start: string; end: string } },
+  block: Cidr,
+  path: Path,
+  report: Report,
+) {
+  const { start, end } = subnet.dhcp ?? { start: "", end: "" };
+  const first = block.base + 2; // .0 is the network, .1 the gateway
+  const last = block.base + size(block) - 2; // the last is broadcast
+  const at = { start: parseAddress(start), end: parseAddress(end) };
+  for (const key of ["start", "end"] as const) {
+    const n = at[key];
+    const text = key === "start" ? start : end;
+    if (n === undefined) report([...path, key], "network.dhcp-range", `"${text}" is not an IPv4 address`);
+    else if (n < first || n > last)
+      report(
+        [...path, key],
+        "network.dhcp-range",
+        `DHCP ${key} ${text} is not a usable address of subnet "${subnet.name}" (${subnet.cidr}): the pool must lie within ${formatAddress(first)}–${formatAddress(last)}`,
+        "the network address, the gateway's .1 and the broadcast address cannot be leased",
+      );
+  }
+  if (at.start !== undefined && at.end !== undefined && at.start > at.end)
+    report(
+      [...path, "end"],
+      "network.dhcp-range",
+      `DHCP end ${end} comes before start ${start} in subnet "${subnet.name}"`,
+    );
 }
 
 function checkServers(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {
@@ -741,6 +811,16 @@ function checkOperations(env: EnvironmentBlueprint, client: ClientProfile, repor
       `maintenance window "${window}" must run from one time of day (00:00 to 23:59) to another`,
       "e.g. `sun 02:00-04:00`; a window may cross midnight (`sat 23:00-01:00`)",
     );
+  env.operations?.runTeamAccess?.sourceCidrs?.forEach((c, i) => {
+    const p = parseCidr(c);
+    if (!p.ok)
+      report(
+        ["operations", "runTeamAccess", "sourceCidrs", i],
+        "cidr.invalid",
+        `"${c}" ${p.reason}`,
+        p.suggestion ? `did you mean "${p.suggestion}"?` : undefined,
+      );
+  });
   const lf = env.operations?.logForwarding;
   if (lf?.enabled && !lf.destination) {
     report(

@@ -36,6 +36,19 @@ export function checkReadOnlyUsers(env: EnvironmentBlueprint, report: Report): v
   );
 }
 
+/** Database backup retention: OVH keeps backups for a period set by the plan, and its API cannot change it. */
+export function checkDatabaseBackupRetention(env: EnvironmentBlueprint, report: Report): void {
+  env.databases?.forEach((db, i) => {
+    if (db.backups?.retentionDays !== undefined)
+      report(
+        ["databases", i, "backups", "retentionDays"],
+        "unkept.db-backup-retention",
+        `database "${db.name}": backups would not be kept ${db.backups.retentionDays} days: OVH sets managed-database backup retention by plan, and its API has no field to change it`,
+        "remove [retentionDays]; choose the plan for its retention (OVH's plan comparison), or export dumps to a bucket with your own schedule for a longer one",
+      );
+  });
+}
+
 /** DNS needs OVH: in an environment without a target no component would build the zone's records. */
 export function checkDnsTarget(env: EnvironmentBlueprint, report: Report): void {
   if (env.dns && !env.target)

@@ -11,6 +11,16 @@ import { shellQuote } from "../../base/shell";
 export interface RunTeamAccount {
   readonly name: string;
   readonly sshPublicKey: string;
+  /** Addresses the key may be used from (authorized_keys `from=`). @default any */
+  readonly sourceCidrs?: readonly string[];
+}
+
+/** The account's authorized_keys line: its key, restricted to its source addresses when it has some. */
+export function authorizedKeyLine(m: RunTeamAccount): string {
+  if (!m.sourceCidrs?.length) return m.sshPublicKey;
+  if (m.sourceCidrs.some((c) => !/^[0-9./:a-fA-F]+$/.test(c)))
+    throw new Error(`run-team member "${m.name}": [sourceCidrs] must be address blocks`);
+  return `from="${m.sourceCidrs.join(",")}" ${m.sshPublicKey}`;
 }
 
 /** What the baseline applies. */
@@ -57,7 +67,7 @@ export function runTeamLines(runTeam: readonly RunTeamAccount[], sudo: boolean):
       `id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${user}`,
       `home=$(getent passwd ${user} | cut -d: -f6)`,
       'install -d -m 700 "$home/.ssh"',
-      `printf '%s\\n' ${shellQuote(m.sshPublicKey)} > "$home/.ssh/authorized_keys"`,
+      `printf '%s\\n' ${shellQuote(authorizedKeyLine(m))} > "$home/.ssh/authorized_keys"`,
       `chmod 600 "$home/.ssh/authorized_keys" && chown -R ${user}: "$home/.ssh"`,
       sudo
         ? `mkdir -p /etc/sudoers.d && printf '%s ALL=(ALL) NOPASSWD:ALL\\n' ${user} > ${sudoers} && chmod 440 ${sudoers}`
@@ -296,7 +306,12 @@ export function baselineSummary(baseline: OperationsBaseline): Record<string, st
         ? `${lf.destination}${lf.caCertificate && lf.destination.startsWith("tls://") ? ` (CA sha256 ${shortHash(`${lf.caCertificate.trim()}\n`)})` : ""}`
         : "off",
     "run team":
-      baseline.runTeam.map((m) => `${m.name} (key sha256 ${shortHash(m.sshPublicKey)})`).join(", ") || "none",
+      baseline.runTeam
+        .map(
+          (m) =>
+            `${m.name} (key sha256 ${shortHash(m.sshPublicKey)}${m.sourceCidrs?.length ? `, from ${m.sourceCidrs.join(",")}` : ""})`,
+        )
+        .join(", ") || "none",
     sudo: baseline.runTeam.length ? (baseline.sudo ? "granted" : "not granted") : "n/a",
     labels:
       Object.entries(baseline.labels)

@@ -43,7 +43,12 @@ export interface HostArgs {
 export interface HostGroupArgs {
   readonly hosts: readonly HostArgs[];
   /** Run-team accounts the baseline creates on every host. @default none */
-  readonly runTeam?: readonly { readonly name: string; readonly sshPublicKey: string }[];
+  readonly runTeam?: readonly {
+    readonly name: string;
+    readonly sshPublicKey: string;
+    /** Addresses the key may be used from (authorized_keys `from=`). @default any */
+    readonly sourceCidrs?: readonly string[];
+  }[];
   /** Passwordless sudo for run-team accounts. @default true */
   readonly sudo?: boolean;
   /** Labels written to /etc/majordome/labels. @default {} */

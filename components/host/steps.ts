@@ -6,6 +6,7 @@
 import { createHash } from "crypto";
 import { shellQuote } from "../../base/shell";
 import {
+  authorizedKeyLine,
   labelsLines,
   LOG_CA_FILE,
   removeRunTeamLines,
@@ -257,7 +258,7 @@ export function baselineScripts(
     `labels: ${sha256(`${labelText}\n`)}`,
     ...runTeam.flatMap((m) => [
       `account ${m.name}: present`,
-      `key ${m.name}: ${sha256(`${m.sshPublicKey}\n`)}`,
+      `key ${m.name}: ${sha256(`${authorizedKeyLine(m)}\n`)}`,
       `sudo ${m.name}: ${sudo ? "granted" : "not granted"}`,
     ]),
   ].join("\n");

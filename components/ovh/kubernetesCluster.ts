@@ -10,6 +10,8 @@ import { invalid, TOKEN_PREFIX, type OvhProjectArgs } from "./common";
 export interface NodePoolArgs {
   readonly key: string;
   readonly flavor: string;
+  /** Availability zone of the nodes (required by OVH in a multi-zone region). @default none */
+  readonly zone?: string;
   readonly size?: number;
   readonly autoscale?: { readonly min: number; readonly max: number };
 }
@@ -19,6 +21,13 @@ export interface KubernetesClusterArgs extends OvhProjectArgs {
   readonly region: string;
   /** Kubernetes minor version, e.g. "1.32". */
   readonly version: string;
+  /** OVH cluster plan; OVH cannot migrate a cluster between plans, so a change replaces it. @default OVH's (free) */
+  readonly plan?: "free" | "standard";
+  /**
+   * Route the nodes' traffic through the private network by default, to the gateway the subnet's DHCP
+   * advertises (needs `privateNetwork`). @default false
+   */
+  readonly privateRouting?: boolean;
   /** OpenStack network UUID and subnet id of the private network. @default public nodes */
   readonly privateNetwork?: {
     readonly networkId: pulumi.Input<string>;
@@ -43,9 +52,13 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     for (const p of args.nodePools) {
       if ((p.size === undefined) === (p.autoscale === undefined))
         invalid("KubernetesCluster", name, `node pool "${p.key}": exactly one of [size] and [autoscale]`);
+      if (p.zone !== undefined && !/^[a-z0-9-]+$/.test(p.zone))
+        invalid("KubernetesCluster", name, `node pool "${p.key}": [zone] "${p.zone}" is not a zone name`);
       if (p.key.includes("_"))
         invalid("KubernetesCluster", name, `node pool "${p.key}": OVH refuses "_" in pool names`);
     }
+    if (args.privateRouting && !args.privateNetwork)
+      invalid("KubernetesCluster", name, "[privateRouting] needs [privateNetwork]");
     this.cluster = new ovh.cloudproject.Kube(
       name,
       {
@@ -53,11 +66,23 @@ export class KubernetesCluster extends pulumi.ComponentResource {
         name,
         region: args.region,
         version: args.version,
+        ...(args.plan ? { plan: args.plan } : {}),
         ...(args.privateNetwork
           ? { privateNetworkId: args.privateNetwork.networkId, nodesSubnetId: args.privateNetwork.subnetId }
           : {}),
+        // An empty defaultVrackGateway means "the gateway the subnet's DHCP advertises" (the provider's docs).
+        ...(args.privateRouting
+          ? {
+              privateNetworkConfiguration: { defaultVrackGateway: "", privateNetworkRoutingAsDefault: true },
+            }
+          : {}),
       },
-      { parent: this, additionalSecretOutputs: ["kubeconfig", "kubeconfigAttributes"] },
+      {
+        parent: this,
+        additionalSecretOutputs: ["kubeconfig", "kubeconfigAttributes"],
+        // The provider cannot migrate a cluster between plans: a changed plan is a new cluster, said in preview.
+        replaceOnChanges: ["plan"],
+      },
     );
     const pools: Record<string, ovh.cloudproject.KubeNodePool> = {};
     for (const p of args.nodePools) {
@@ -69,6 +94,7 @@ export class KubernetesCluster extends pulumi.ComponentResource {
           kubeId: this.cluster.id,
           name: poolName,
           flavorName: p.flavor,
+          ...(p.zone ? { availabilityZones: [p.zone] } : {}),
           ...(p.autoscale
             ? {
                 autoscale: true,

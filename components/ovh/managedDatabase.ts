@@ -18,6 +18,10 @@ export interface ManagedDatabaseArgs extends OvhProjectArgs {
   readonly diskGb: number;
   /** Compute region; the database uses its short family (GRA11 → GRA). */
   readonly region: string;
+  /** Daily backup start time, UTC, HH:MM:SS. @default OVH's */
+  readonly backupTime?: string;
+  /** Compute regions the backups go to (sent as short families): the database's own, at most one other. @default OVH's (the database's region) */
+  readonly backupRegions?: readonly string[];
   /** Private network placement (OpenStack ids). @default public endpoint */
   readonly privateNetwork?: {
     readonly networkId: pulumi.Input<string>;
@@ -55,6 +59,15 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     if (userNames.includes("avnadmin"))
       invalid("ManagedDatabase", name, '[users] must not include "avnadmin" (the built-in admin)');
     if (args.nodeCount < 1) invalid("ManagedDatabase", name, "[nodeCount] must be at least 1");
+    if (args.backupTime !== undefined && !/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(args.backupTime))
+      invalid("ManagedDatabase", name, `[backupTime] "${args.backupTime}" is not HH:MM:SS`);
+    const backupRegions = args.backupRegions?.map(shortRegion);
+    if (backupRegions && (backupRegions.length > 2 || !backupRegions.includes(shortRegion(args.region))))
+      invalid(
+        "ManagedDatabase",
+        name,
+        "[backupRegions] must list the database's region and at most one other",
+      );
 
     const node = {
       region: shortRegion(args.region),
@@ -72,6 +85,8 @@ export class ManagedDatabase extends pulumi.ComponentResource {
         plan: args.plan,
         flavor: args.flavor,
         diskSize: args.diskGb,
+        ...(args.backupTime ? { backupTime: args.backupTime } : {}),
+        ...(backupRegions ? { backupRegions } : {}),
         nodes: Array.from({ length: args.nodeCount }, () => node),
         ipRestrictions: pulumi
           .output(args.allowedCidrs)

@@ -18,6 +18,8 @@ export interface PrivateSubnetArgs {
   readonly region: string;
   /** The subnet's block, inside the network's. */
   readonly cidr: string;
+  /** The DHCP pool. @default .2 to the last address before broadcast ({@link dhcpRange}) */
+  readonly dhcp?: { readonly start: string; readonly end: string };
 }
 
 /** Arguments of {@link PrivateNetwork}. */
@@ -58,7 +60,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     this.openstackIds = this.network.regionsOpenstackIds;
     const subnets: Record<string, ovh.cloudproject.NetworkPrivateSubnet> = {};
     for (const subnet of args.subnets) {
-      const [start, end] = dhcpRange(subnet.cidr);
+      const [start, end] = subnet.dhcp ? [subnet.dhcp.start, subnet.dhcp.end] : dhcpRange(subnet.cidr);
       subnets[subnet.region] = new ovh.cloudproject.NetworkPrivateSubnet(
         `${name}-${subnet.key}`,
         {

@@ -1,5 +1,6 @@
 /** Managed Kubernetes (clusters, node pools, kubeconfig) and managed databases (clusters, users, databases). */
 import { randomBytes } from "crypto";
+import { zonesOf } from "../catalog";
 import { badRequest, conflict, notFound } from "../errors";
 import {
   removeChildren,
@@ -101,6 +102,40 @@ function user(ctx: RouteContext, clusterId: string, id: string) {
   return rest;
 }
 
+/** OVH's plans, and its refusal of private routing for a cluster off the private network. */
+function checkKubeCreate(body: Record<string, unknown>): void {
+  if (body.plan !== undefined && body.plan !== "free" && body.plan !== "standard")
+    throw badRequest(`[plan] "${String(body.plan)}" is not one of free, standard`);
+  const routing = body.privateNetworkConfiguration as
+    { privateNetworkRoutingAsDefault?: unknown } | undefined;
+  if (routing?.privateNetworkRoutingAsDefault === true && !body.privateNetworkId)
+    throw badRequest("[privateNetworkConfiguration] needs [privateNetworkId]");
+}
+
+/** A pool in a multi-zone region names one of its zones; elsewhere it names none (OVH takes one zone per pool). */
+function checkPoolZones(region: string, zones: unknown): void {
+  const given = Array.isArray(zones) ? zones.map(String) : [];
+  const known = zonesOf(region);
+  if (known.length === 0 && given.length > 0)
+    throw badRequest(`[availabilityZones] ${region} is a single-zone region`);
+  if (known.length > 0 && given.length !== 1)
+    throw badRequest(`[availabilityZones] one zone of ${known.join(", ")} is required in ${region}`);
+  if (given.some((z) => !known.includes(z)))
+    throw badRequest(`[availabilityZones] ${given.join(", ")} is not a zone of ${region}`);
+}
+
+/** Backups start at HH:MM:SS and go to the cluster's own region and at most one other. */
+function checkDatabaseBackups(backups: unknown, region: string | undefined): void {
+  if (backups === undefined || backups === null) return;
+  const { time, regions } = backups as { time?: unknown; regions?: unknown };
+  if (time !== undefined && !/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(String(time)))
+    throw badRequest(`[backups.time] "${String(time)}" is not HH:MM:SS`);
+  if (regions === undefined) return;
+  const list = Array.isArray(regions) ? regions.map(String) : [];
+  if (list.length === 0 || list.length > 2 || (region !== undefined && !list.includes(region)))
+    throw badRequest("[backups.regions] must list the cluster's region and at most one other");
+}
+
 /** Kubernetes and database routes. */
 export const managedRoutes: Route[] = [
   {
@@ -109,6 +144,7 @@ export const managedRoutes: Route[] = [
     handler: (ctx) => {
       const body = bodyObject(ctx);
       requireFields(body, "region");
+      checkKubeCreate(body);
       const id = ctx.store.uuid();
       const version = String(body.version ?? "1.32");
       const name = String(body.name ?? id);
@@ -194,9 +230,10 @@ export const managedRoutes: Route[] = [
     method: "POST",
     path: `${P}/kube/:kubeId/nodepool`,
     handler: (ctx) => {
-      find(ctx, "kube", ctx.params.kubeId);
+      const kube = find(ctx, "kube", ctx.params.kubeId);
       const body = bodyObject(ctx);
       requireFields(body, "flavorName");
+      checkPoolZones(String(kube.region), body.availabilityZones);
       if (typeof body.name === "string" && body.name.includes("_"))
         throw badRequest("[name] must not contain '_'");
       if (ctx.store.all("nodepool").some((p) => p.kubeId === ctx.params.kubeId && p.name === body.name))
@@ -262,6 +299,7 @@ export const managedRoutes: Route[] = [
     handler: (ctx) => {
       const body = bodyObject(ctx);
       requireFields(body, "plan", "version", "nodesPattern");
+      checkDatabaseBackups(body.backups, (body.nodesPattern as { region?: string } | undefined)?.region);
       if (!["postgresql", "mysql"].includes(ctx.params.engine))
         throw badRequest(`engine ${ctx.params.engine} is not offered by the emulator`);
       const pattern = body.nodesPattern as { flavor: string; number: number; region: string };
@@ -322,6 +360,7 @@ export const managedRoutes: Route[] = [
     handler: (ctx) => {
       const d = find(ctx, "database", ctx.params.id);
       const body = bodyObject(ctx);
+      checkDatabaseBackups(body.backups, String(d.region));
       for (const k of [
         "description",
         "plan",

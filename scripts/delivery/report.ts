@@ -77,18 +77,20 @@ export function accessMatrix(
 ): { readonly who: string; readonly what: string; readonly how: string }[] {
   const rows: { who: string; what: string; how: string }[] = [];
   const members = env.operations.runTeamAccess.members.map((m) => m.name);
+  const { sudo, sourceCidrs } = env.operations.runTeamAccess;
+  const how = `SSH key${sourceCidrs.length ? ` from ${sourceCidrs.join(", ")}` : ""}${sudo ? ", sudo" : ""}`;
   for (const m of members) {
     for (const s of env.servers)
       rows.push({
         who: `run team: ${m}`,
         what: `servers ${s.name} (${s.count})`,
-        how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
+        how,
       });
     for (const h of env.hosts)
       rows.push({
         who: `run team: ${m}`,
         what: `host ${h.name} (${h.address})`,
-        how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
+        how,
       });
   }
   for (const db of env.databases) {

@@ -78,10 +78,13 @@ export function estimateCost(env: ResolvedEnvironment, catalog: Catalog): CostEs
   }
   const k = env.kubernetes;
   if (k) {
+    const price = entry(catalog.kubernetes.plans, k.resolvedPlan)?.controlPlaneMonthlyEur;
     add(
       "kubernetes",
-      `kubernetes/${k.name} control plane (${catalog.kubernetes.defaultPlan} plan)`,
-      catalog.kubernetes.controlPlaneMonthlyEur,
+      `kubernetes/${k.name} control plane (${k.resolvedPlan} plan)`,
+      price ?? 0,
+      undefined,
+      price === undefined ? unknown(`the ${k.resolvedPlan} Kubernetes plan`) : undefined,
     );
     for (const p of k.nodePools) {
       const each = entry(catalog.flavors, p.flavor)?.monthlyEur ?? 0;

@@ -55,6 +55,7 @@ const KEY_FIELDS = [
   "engine",
   "plan",
   "diskSize",
+  "backupRegions",
   "desiredNodes",
   "minNodes",
   "maxNodes",
@@ -111,10 +112,20 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         placement: nodes.some((n) => n.networkId) ? "private" : "public",
         ipRestrictions: restrictions.map((r) => r.ip),
         deletionProtection: inputs.deletionProtection === true,
+        backups: `${typeof inputs.backupTime === "string" ? `daily at ${inputs.backupTime}` : "OVH's time"} in ${Array.isArray(inputs.backupRegions) ? inputs.backupRegions.join("+") : "the database's region"}`,
       };
     }
-    case "ovh:CloudProject/kube:Kube":
-      return { placement: inputs.privateNetworkId ? "private" : "public" };
+    case "ovh:CloudProject/kube:Kube": {
+      const routing = inputs.privateNetworkConfiguration as
+        { privateNetworkRoutingAsDefault?: boolean } | undefined;
+      return {
+        placement: inputs.privateNetworkId ? "private" : "public",
+        plan: typeof inputs.plan === "string" ? inputs.plan : "OVH default",
+        egress: routing?.privateNetworkRoutingAsDefault ? "through the private gateway" : "public",
+      };
+    }
+    case "ovh:CloudProject/kubeNodePool:KubeNodePool":
+      return Array.isArray(inputs.availabilityZones) ? { zone: inputs.availabilityZones.join(",") } : {};
     case "ovh:CloudProject/loadBalancer:LoadBalancer": {
       const listeners =
         (inputs.listeners as {

@@ -157,9 +157,9 @@ function plannedFindings(policy: ClientPolicy, { plan, tier, catalog, key }: Con
 /** The regions a planned resource names (full region codes, or OVH's short family for storage and databases). */
 function regionsOf(r: PlanEntry): string[] {
   const k = r.keyInputs;
-  return [k.region, k.regionName, ...(Array.isArray(k.regions) ? k.regions : [])].filter(
-    (x): x is string => typeof x === "string" && x !== "",
-  );
+  // A database's backup regions hold its data too: data residency covers them.
+  const lists = [k.regions, k.backupRegions].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
+  return [k.region, k.regionName, ...lists].filter((x): x is string => typeof x === "string" && x !== "");
 }
 
 /** One finding per rule and resource (three instances of one group are one exception's business). */

@@ -22,7 +22,10 @@ export const hosts: Family<FamilyContext> = {
           ...(h.hostKey ? { hostKey: h.hostKey } : {}),
           steps: h.allSteps,
         })),
-        runTeam: env.operations.runTeamAccess.members,
+        runTeam: env.operations.runTeamAccess.members.map((m) => ({
+          ...m,
+          sourceCidrs: env.operations.runTeamAccess.sourceCidrs,
+        })),
         sudo: env.operations.runTeamAccess.sudo,
         labels: env.labels,
         operations: {

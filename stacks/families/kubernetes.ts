@@ -15,10 +15,13 @@ export const kubernetes: Family<OvhFamilyContext> = {
         serviceName: ctx.serviceName,
         region: k.region,
         version: k.version,
+        ...(k.plan ? { plan: k.plan } : {}),
         ...(net ? { privateNetwork: net } : {}),
+        ...(k.privateRouting ? { privateRouting: true } : {}),
         nodePools: k.nodePools.map((p) => ({
           key: p.name,
           flavor: p.flavor,
+          ...(p.zone ? { zone: p.zone } : {}),
           ...(p.size !== undefined ? { size: p.size } : {}),
           ...(p.autoscale ? { autoscale: p.autoscale } : {}),
         })),
@@ -30,8 +33,18 @@ export const kubernetes: Family<OvhFamilyContext> = {
       name: k.resourceName,
       version: k.version,
       region: k.region,
+      plan: k.resolvedPlan,
+      privateRouting: k.privateRouting,
       url: kube.url,
-      nodePools: Object.fromEntries(k.nodePools.map((p) => [p.name, p.autoscale ?? { size: p.size }])),
+      nodePools: Object.fromEntries(
+        k.nodePools.map((p) => [
+          p.name,
+          {
+            ...(p.autoscale ? { autoscale: p.autoscale } : { size: p.size }),
+            ...(p.zone ? { zone: p.zone } : {}),
+          },
+        ]),
+      ),
     };
     ctx.secrets.kubeconfig = kube.kubeconfig;
     ctx.secretIndex.push("kubeconfig");

@@ -29,7 +29,12 @@ export const network: Family<OvhFamilyContext> = {
         serviceName,
         vlanId: n.vlanId,
         cidr: n.cidr,
-        subnets: n.subnets.map((s) => ({ key: s.name, region: s.region, cidr: s.cidr })),
+        subnets: n.subnets.map((s) => ({
+          key: s.name,
+          region: s.region,
+          cidr: s.cidr,
+          ...(s.dhcp ? { dhcp: s.dhcp } : {}),
+        })),
         ...(n.gateway?.enabled ? { gateway: { model: n.gateway.model } } : {}),
       },
       parent,

@@ -8,7 +8,11 @@ import type { Family, OvhFamilyContext } from "./context";
 /** The operations baseline the blueprint asks of its OVH instances. */
 export function serverBaseline(env: ResolvedEnvironment): OperationsBaseline {
   return {
-    runTeam: env.operations.runTeamAccess.members,
+    // Each member's key is installed with the environment's source restriction (`from=` in authorized_keys).
+    runTeam: env.operations.runTeamAccess.members.map((m) => ({
+      ...m,
+      sourceCidrs: env.operations.runTeamAccess.sourceCidrs,
+    })),
     sudo: env.operations.runTeamAccess.sudo,
     securityUpdates: env.operations.securityUpdates,
     monitoring: env.operations.monitoring,
@@ -33,9 +37,12 @@ export const servers: Family<OvhFamilyContext> = {
   name: "servers",
   build(ctx) {
     const { env, serviceName, parent, built, lookups } = ctx;
-    const members = env.operations.runTeamAccess.members;
+    const { sourceCidrs } = env.operations.runTeamAccess;
+    const members = env.operations.runTeamAccess.members.map((m) => ({ ...m, sourceCidrs }));
     // The key exists for instances to install; an environment without instances would carry an unused resource.
-    if (members.length && env.servers.some((s) => s.count > 0))
+    // OVH installs it for the image's default user with no source restriction, so with sourceCidrs the run team
+    // gets only the first-boot accounts, whose keys carry `from=`.
+    if (members.length && !sourceCidrs.length && env.servers.some((s) => s.count > 0))
       built.runTeamKey = new ovh.CloudProjectSshKey(
         `${env.stackName}-runteam`,
         { serviceName, name: `${env.stackName}-runteam`, publicKey: members[0].sshPublicKey },

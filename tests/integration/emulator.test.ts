@@ -262,6 +262,59 @@ describe("OVH API emulator", () => {
     expect((await ovh("POST", `${P}/database/postgresql/${db.id}/user`, { name: "app" })).status).toBe(409);
   });
 
+  it("records a cluster's plan, private routing and pool zone, and a database's backup time and regions (issue 13)", async () => {
+    const kube = await ovh("POST", `${P}/kube`, {
+      region: "EU-WEST-PAR",
+      version: "1.32",
+      plan: "standard",
+      privateNetworkId: "net-uuid",
+      privateNetworkConfiguration: { defaultVrackGateway: "", privateNetworkRoutingAsDefault: true },
+      customization: {},
+    });
+    const k = kube.body as { id: string };
+    expect((await ovh("GET", `${P}/kube/${k.id}`)).body).toMatchObject({
+      plan: "standard",
+      privateNetworkConfiguration: { defaultVrackGateway: "", privateNetworkRoutingAsDefault: true },
+    });
+    const pool = (flavor: string, zones: string[]) =>
+      ovh("POST", `${P}/kube/${k.id}/nodepool`, {
+        name: `p-${zones.join("") || "none"}`,
+        flavorName: flavor,
+        autoscale: false,
+        antiAffinity: false,
+        monthlyBilled: false,
+        desiredNodes: 1,
+        availabilityZones: zones,
+      });
+    const zoned = await pool("b3-8", ["eu-west-par-b"]);
+    expect(zoned.status).toBe(200);
+    expect((zoned.body as { availabilityZones: string[] }).availabilityZones).toEqual(["eu-west-par-b"]);
+    expect((await pool("b3-8", [])).status).toBe(400);
+    expect((await pool("b3-8", ["eu-west-par-z"])).status).toBe(400);
+    expect((await ovh("POST", `${P}/kube`, { region: "GRA11", plan: "premium" })).status).toBe(400);
+    expect(
+      (
+        await ovh("POST", `${P}/kube`, {
+          region: "GRA11",
+          privateNetworkConfiguration: { defaultVrackGateway: "", privateNetworkRoutingAsDefault: true },
+        })
+      ).status,
+    ).toBe(400);
+
+    const database = (backups: object) =>
+      ovh("POST", `${P}/database/postgresql`, {
+        plan: "business",
+        version: "16",
+        nodesPattern: { flavor: "db1-4", number: 2, region: "GRA" },
+        disk: {},
+        backups,
+      });
+    const db = await database({ time: "02:30:00", regions: ["GRA", "SBG"] });
+    expect((db.body as { backups: unknown }).backups).toEqual({ time: "02:30:00", regions: ["GRA", "SBG"] });
+    expect((await database({ regions: ["SBG"] })).status).toBe(400);
+    expect((await database({ time: "2:30" })).status).toBe(400);
+  });
+
   it("echoes buckets and quotes TXT records in seeded zones only", async () => {
     const bucket = (
       await ovh("POST", `${P}/region/GRA/storage`, {
@@ -297,6 +350,23 @@ describe("OVH API emulator", () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it("keeps a round-robin: two A records with one subdomain, each its own record (issue 13)", async () => {
+    const post = (target: string) =>
+      ovh("POST", "/domain/zone/acme.example/record", { target, ttl: 300, fieldType: "A", subDomain: "www" });
+    const a = (await post("192.0.2.10")).body as { id: number };
+    const b = (await post("192.0.2.11")).body as { id: number };
+    expect(a.id).not.toBe(b.id);
+    for (const [r, target] of [
+      [a, "192.0.2.10"],
+      [b, "192.0.2.11"],
+    ] as const)
+      expect((await ovh("GET", `/domain/zone/acme.example/record/${r.id}`)).body).toMatchObject({
+        subDomain: "www",
+        fieldType: "A",
+        target,
+      });
   });
 
   it("keeps its state on disk across restarts, and empties it on reset", async () => {

@@ -108,6 +108,23 @@ describe("hosts reached over SSH, through the real engine", () => {
     expect(host.readFile("/var/tmp/majordome-marker")).toBe("touched\n");
   });
 
+  it("restricts run-team keys to their source addresses, and puts a tampered key line back (issue 13)", async () => {
+    const restricted =
+      blueprint(host.port, "listen 9090\n") +
+      "operations:\n  runTeamAccess:\n    sourceCidrs: [127.0.0.1/32]\n";
+    write(restricted);
+    expect((await stack.up({ onOutput, color: "never" })).summary.result).toBe("succeeded");
+    const keys = host.readFile("/home/alice/.ssh/authorized_keys") ?? "";
+    expect(keys).toMatch(/^from="127\.0\.0\.1\/32" ssh-ed25519 AAAA/);
+    // Behind Majordome's back: the restriction is dropped. The refreshing delivery sees it and writes it again.
+    host.exec(
+      `printf '%s\\n' '${keys.trim().replace(/^from="[^"]*" /, "")}' > /home/alice/.ssh/authorized_keys`,
+    );
+    expect(host.readFile("/home/alice/.ssh/authorized_keys")).toMatch(/^ssh-ed25519 AAAA/);
+    expect((await stack.up({ onOutput, color: "never", refresh: true })).summary.result).toBe("succeeded");
+    expect(host.readFile("/home/alice/.ssh/authorized_keys")).toBe(keys);
+  });
+
   it("keeps the private key out of state, outputs and logs", async () => {
     const keyBody = host.privateKey.split("\n")[1];
     expect(keyBody.length).toBeGreaterThan(20);

@@ -198,14 +198,14 @@ describe("listener protocols", () => {
 });
 
 describe("Kubernetes plans per region", () => {
-  const kubernetes = (region: string) =>
+  const kubernetes = (region: string, pool = "{ name: apps, flavor: b3-8, size: 2 }") =>
     [
       "network:",
       "  cidr: 10.0.0.0/16",
       "kubernetes:",
       '  version: "1.32"',
       `  region: ${region}`,
-      "  nodePools: [{ name: apps, flavor: b3-8, size: 2 }]",
+      `  nodePools: [${pool}]`,
     ].join("\n");
 
   it("accepts a cluster where OVH sells the plan clusters get", () => {
@@ -213,10 +213,13 @@ describe("Kubernetes plans per region", () => {
   });
 
   it("refuses a cluster in a 3-AZ region, where the free plan is not sold", () => {
-    expect(problems(kubernetes("EU-WEST-PAR"), { client: "paris", regions: "EU-WEST-PAR, GRA11" })).toBe(
+    const pool = "{ name: apps, flavor: b3-8, size: 2, zone: eu-west-par-a }";
+    expect(
+      problems(kubernetes("EU-WEST-PAR", pool), { client: "paris", regions: "EU-WEST-PAR, GRA11" }),
+    ).toBe(
       [
-        'test.yaml:13:11: /kubernetes/region: OVH does not sell the "free" Kubernetes plan in EU-WEST-PAR, and clusters get that plan (blueprints cannot choose one yet); "free" is sold in: GRA11, GRA9, SBG5, RBX-A, DE1, UK1, WAW1, BHS5',
-        '  hint: set kubernetes.region to "GRA11"',
+        'test.yaml:13:11: /kubernetes/region: OVH does not sell the "free" Kubernetes plan in EU-WEST-PAR, and a cluster without [plan] gets that plan; "free" is sold in: GRA11, GRA9, SBG5, RBX-A, DE1, UK1, WAW1, BHS5',
+        '  hint: set kubernetes.plan to "standard", or kubernetes.region to "GRA11"',
       ].join("\n"),
     );
   });
@@ -228,7 +231,11 @@ describe("Kubernetes plans per region", () => {
       kubernetes: { ...real.kubernetes, plans: { free: { regions: ["EU-WEST-PAR"] } } },
     };
     expect(
-      problems(kubernetes("EU-WEST-PAR"), { client: "paris", regions: "EU-WEST-PAR, GRA11", catalog }),
+      problems(kubernetes("EU-WEST-PAR", "{ name: apps, flavor: b3-8, size: 2, zone: eu-west-par-a }"), {
+        client: "paris",
+        regions: "EU-WEST-PAR, GRA11",
+        catalog,
+      }),
     ).toBe("");
   });
 });

@@ -51,6 +51,32 @@ describe("PrivateNetwork", () => {
     expect(rs.find((r) => r.name === "net-gateway")!.inputs).toMatchObject({ region: "GRA11", model: "s" });
   });
 
+  it("uses a subnet's own DHCP pool when given one", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new PrivateNetwork(
+          "net",
+          {
+            serviceName: sn,
+            cidr: "10.1.0.0/16",
+            subnets: [
+              {
+                key: "gra",
+                region: "GRA11",
+                cidr: "10.1.1.0/24",
+                dhcp: { start: "10.1.1.100", end: "10.1.1.199" },
+              },
+            ],
+          },
+          opts,
+        ),
+    );
+    expect(rs.find((r) => r.name === "net-gra")!.inputs).toMatchObject({
+      start: "10.1.1.100",
+      end: "10.1.1.199",
+    });
+  });
+
   it("creates no gateway unless asked", async () => {
     const rs = await underMocks(
       (opts) =>
@@ -179,6 +205,69 @@ describe("KubernetesCluster", () => {
     });
   });
 
+  it("sends the plan, private routing through the DHCP-advertised gateway, and each pool's zone", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new KubernetesCluster(
+          "k8s",
+          {
+            serviceName: sn,
+            region: "EU-WEST-PAR",
+            version: "1.32",
+            plan: "standard",
+            privateNetwork: { networkId: "net-uuid", subnetId: "subnet-uuid" },
+            privateRouting: true,
+            nodePools: [
+              { key: "a", flavor: "b3-8", zone: "eu-west-par-a", size: 1 },
+              { key: "b", flavor: "b3-8", size: 1 },
+            ],
+          },
+          opts,
+        ),
+    );
+    expect(rs.find((r) => r.name === "k8s" && r.type === "ovh:CloudProject/kube:Kube")!.inputs).toMatchObject(
+      {
+        plan: "standard",
+        privateNetworkId: "net-uuid",
+        privateNetworkConfiguration: { defaultVrackGateway: "", privateNetworkRoutingAsDefault: true },
+      },
+    );
+    expect(rs.find((r) => r.name === "k8s-a")!.inputs.availabilityZones).toEqual(["eu-west-par-a"]);
+    expect(rs.find((r) => r.name === "k8s-b")!.inputs.availabilityZones).toBeUndefined();
+  });
+
+  it("sends no plan and no routing configuration unless asked", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new KubernetesCluster(
+          "k8s",
+          {
+            serviceName: sn,
+            region: "GRA11",
+            version: "1.32",
+            nodePools: [{ key: "a", flavor: "b3-8", size: 1 }],
+          },
+          opts,
+        ),
+    );
+    const kube = rs.find((r) => r.type === "ovh:CloudProject/kube:Kube")!.inputs;
+    expect(kube.plan).toBeUndefined();
+    expect(kube.privateNetworkConfiguration).toBeUndefined();
+  });
+
+  it("refuses private routing off the private network", () => {
+    expect(
+      () =>
+        new KubernetesCluster("k8s", {
+          serviceName: sn,
+          region: "GRA11",
+          version: "1.32",
+          privateRouting: true,
+          nodePools: [{ key: "a", flavor: "b3-8", size: 1 }],
+        }),
+    ).toThrow("[privateRouting] needs [privateNetwork]");
+  });
+
   it("refuses a pool with both size and autoscale", () => {
     expect(
       () =>
@@ -258,6 +347,36 @@ describe("ManagedDatabase", () => {
       ["ovh:CloudProject/database:Database", "db"],
       ["ovh:CloudProjectDatabase/user:User", "db-shop"],
     ]);
+  });
+
+  it("sends the backup time and the backup regions as OVH's short regions", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new ManagedDatabase(
+          "db",
+          {
+            ...base,
+            engine: "postgresql",
+            users: [],
+            backupTime: "02:30:00",
+            backupRegions: ["GRA11", "SBG5"],
+          },
+          opts,
+        ),
+    );
+    expect(rs.find((r) => r.type === "ovh:CloudProject/database:Database")!.inputs).toMatchObject({
+      backupTime: "02:30:00",
+      backupRegions: ["GRA", "SBG"],
+    });
+  });
+
+  it("refuses backup regions without the database's own, and a malformed backup time", () => {
+    const make = (extra: object) => () =>
+      new ManagedDatabase("db", { ...base, engine: "postgresql", users: [], ...extra });
+    expect(make({ backupRegions: ["SBG5"] })).toThrow(
+      "[backupRegions] must list the database's region and at most one other",
+    );
+    expect(make({ backupTime: "2:30" })).toThrow('[backupTime] "2:30" is not HH:MM:SS');
   });
 
   it("refuses the built-in admin user", () => {
@@ -423,6 +542,31 @@ describe("DnsRecords", () => {
       ttl: 300,
       target: "198.51.100.1",
     });
+  });
+
+  it("makes one OVH record per target of a round-robin name", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new DnsRecords(
+          "dns",
+          {
+            zone: "acme.example",
+            records: [
+              { name: "www", type: "A", ttl: 300, target: "192.0.2.10" },
+              { name: "www", type: "A", ttl: 300, target: "192.0.2.11" },
+            ],
+          },
+          opts,
+        ),
+    );
+    expect(children(rs)).toEqual([
+      ["ovh:Domain/zoneRecord:ZoneRecord", "dns-www-a"],
+      ["ovh:Domain/zoneRecord:ZoneRecord", "dns-www-a-2"],
+    ]);
+    expect(rs.filter((r) => r.type.startsWith("ovh:")).map((r) => r.inputs.target)).toEqual([
+      "192.0.2.10",
+      "192.0.2.11",
+    ]);
   });
 });
 

@@ -3,9 +3,11 @@
  * folder, to prove that blueprint values full of shell metacharacters are applied literally.
  */
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { authorizedKeyLine } from "../../../components/baseline/operationsBaseline";
 import { baselineScripts, stepScripts } from "../../../components/host/steps";
 import { shellQuote } from "../../../base/shell";
 import { onCalendar, readBaselineMarker, renderUserData } from "../../../components/ovh/userData";
@@ -135,6 +137,45 @@ describe("baseline", () => {
     expect(create).toContain("printf '%s\\n' 'majordome-client=acme\nodd=$(id)' > /etc/majordome/labels");
     expect(create).toContain("NOPASSWD:ALL");
     expect(del).toContain("userdel -r 'alice'");
+  });
+});
+
+describe("run-team source addresses", () => {
+  const alice = {
+    name: "alice",
+    sshPublicKey: "ssh-ed25519 AAAA alice@run",
+    sourceCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
+  };
+
+  it("writes the key with a from= option, and drift expects exactly that line", () => {
+    const { create, verify } = baselineScripts([alice], true, {});
+    const line = 'from="203.0.113.0/24,198.51.100.7/32" ssh-ed25519 AAAA alice@run';
+    expect(create).toContain(`printf '%s\\n' '${line}' > "$home/.ssh/authorized_keys"`);
+    const digest = createHash("sha256").update(`${line}\n`).digest("hex");
+    expect(verify?.expected).toContain(`key alice: ${digest}`);
+    const unrestricted = baselineScripts([{ ...alice, sourceCidrs: [] }], true, {});
+    expect(unrestricted.verify?.expected).not.toContain(digest);
+  });
+
+  it("puts the restriction in first-boot user data too", () => {
+    const ud = renderUserData(
+      {
+        runTeam: [alice],
+        sudo: false,
+        securityUpdates: { policy: "manual", window: "sun 02:00-04:00" },
+        monitoring: { enabled: false },
+        logForwarding: { enabled: false },
+        labels: {},
+      },
+      undefined,
+    );
+    expect(ud).toContain('from="203.0.113.0/24,198.51.100.7/32" ssh-ed25519 AAAA alice@run');
+  });
+
+  it("refuses a source that is not an address block", () => {
+    expect(() => authorizedKeyLine({ ...alice, sourceCidrs: ['0.0.0.0/0" command="sh'] })).toThrow(
+      "[sourceCidrs] must be address blocks",
+    );
   });
 });
 

@@ -75,6 +75,22 @@ describe("compareInstanceBaselines", () => {
     expect(stale[0].differences.map((d) => d.setting)).toEqual(["user data script"]);
   });
 
+  it("names a changed run-team source restriction, which running instances would not get", () => {
+    const before = resolved();
+    const builtWith = askedBaselines(before).web.baseline;
+    const now = {
+      ...before,
+      operations: {
+        ...before.operations,
+        runTeamAccess: { ...before.operations.runTeamAccess, sourceCidrs: ["203.0.113.0/24"] },
+      },
+    };
+    const { stale } = compareInstanceBaselines(inventoryBuiltWith(builtWith), now);
+    const runTeam = stale[0].differences.find((d) => d.setting === "run team");
+    expect(runTeam?.found).not.toContain("from");
+    expect(runTeam?.expected).toContain("from 203.0.113.0/24");
+  });
+
   it("reads the asked baseline from the user data the program renders", () => {
     const env = resolved();
     const summary = readBaselineMarker(serverUserData(env, env.servers[0]));

@@ -90,6 +90,22 @@ describe("client policies on planned resources", () => {
     expect(results[0].verdicts.map((v) => v.resource)).toEqual(["target/regions/BHS5"]);
   });
 
+  it("allowedRegions covers a database's backup regions, which hold its data", () => {
+    const results = checkPlannedPolicies(
+      plan([
+        {
+          type: "ovh:CloudProject/database:Database",
+          name: "bank-production-ledger",
+          protect: true,
+          keyInputs: { region: "GRA", backupRegions: ["GRA", "BHS"] },
+        },
+      ]),
+      client([{ rule: "allowedRegions", regions: ["GRA11"] }]),
+      { now: NOW },
+    );
+    expect(results[0].verdicts.map((v) => v.resource)).toEqual(["target/regions/BHS"]);
+  });
+
   it("privateDatabases and productionBackups read the planned database nodes and backup workflows", () => {
     const results = checkPlannedPolicies(
       plan([
