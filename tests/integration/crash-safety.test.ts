@@ -7,11 +7,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import { processAlive } from "../../base/processes";
-import { sandbox } from "../helpers/cliSandbox";
+import { sandbox, type Sandbox } from "../helpers/cliSandbox";
 import { hostEnvironment, suiteTestHost } from "../helpers/hostEnvironments";
 import { commandLine, descendants, sleep, waitFor } from "../helpers/processes";
 
 jest.setTimeout(15 * 60 * 1000);
+
+/**
+ * The variables that make the CLI kill itself with SIGKILL as it starts writing a delivery report, after the
+ * engine has finished (tests/helpers/killBeforeReport.js, preloaded through NODE_OPTIONS): the product holds
+ * no kill switch of its own.
+ */
+function killBeforeReport(box: Sandbox): Record<string, string> {
+  const preload = path.join(__dirname, "..", "helpers", "killBeforeReport.js");
+  return {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(preload)}`.trim(),
+    CRASH_TEST_KILL_BEFORE_REPORT_IN: path.join(box.root, "home", "reports"),
+  };
+}
 
 describe("crash safety of deliveries", () => {
   const host = suiteTestHost("crash");
@@ -52,14 +65,13 @@ describe("crash safety of deliveries", () => {
   it("a delivery killed after its last change and before its report is followed by one that says so and reports what exists", async () => {
     const box = sandbox(host.privateKey);
     box.write("unreported", hostEnvironment("unreported", host.port));
-    const killed = await box.runWith(
-      { MAJORDOME_TEST_KILL_BEFORE_REPORT: "1" },
-      "deliver",
-      "acme/unreported",
-    );
+    const reports = path.join(box.root, "home", "reports", "acme", "unreported");
+    // The CLI is killed by a test-only preload as it starts writing the report: the engine has finished.
+    const killed = await box.runWith(killBeforeReport(box), "deliver", "acme/unreported");
     expect(killed.signal).toBe("SIGKILL");
     expect(host.readFile("/srv/unreported/app.conf")).toBe("env=unreported\n");
-    const reports = path.join(box.root, "home", "reports", "acme", "unreported");
+    // Killed in the window: the delivery was still marked in progress, and no report was written.
+    expect(fs.existsSync(path.join(reports, "in-progress.json"))).toBe(true);
     expect(fs.existsSync(path.join(reports, "latest.json"))).toBe(false);
     const status = await box.run("status", "--json");
     const row = JSON.parse(status.stdout).find(
