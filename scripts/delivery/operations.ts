@@ -404,8 +404,6 @@ export async function deliverOne(
       opened.deliveredPins,
     );
     for (const line of trusted) progress.line(`${selector}: ${line}`);
-    // Fault injection for the crash-safety tests: die after the last change, before the report.
-    if (process.env.MAJORDOME_TEST_KILL_BEFORE_REPORT === "1") process.kill(process.pid, "SIGKILL");
     const report = buildReport({
       env: loaded.resolved,
       result: "succeeded",

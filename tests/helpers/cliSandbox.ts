@@ -17,7 +17,12 @@ export interface Sandbox {
   write(name: string, body: string, client?: string): void;
   /** Runs the command to its end (never rejects on a non-zero exit). */
   run(...args: string[]): Promise<execa.ExecaReturnValue>;
-  /** Starts the command (the caller awaits it). */
+  /** As {@link Sandbox.run}, with `extraEnv` over the sandbox's environment for this run only. */
+  runWith(extraEnv: Record<string, string>, ...args: string[]): Promise<execa.ExecaReturnValue>;
+  /**
+   * Starts the command in its own process group, as a terminal would start it, so that a test can signal the
+   * CLI's process alone (the caller awaits it; it never rejects on a non-zero exit).
+   */
   start(...args: string[]): execa.ExecaChildProcess;
   /** The latest report of `client/environment`: its JSON and Markdown, or undefined. */
   report(environment: string, client?: string): { json: unknown; markdown: string } | undefined;
@@ -25,7 +30,8 @@ export interface Sandbox {
 
 /**
  * A sandbox with the fixture blueprints, whose key secret `labKey` is `privateKey` (in a file named by
- * MAJORDOME_HOST_KEY_FILE_LAB_KEY, as a user would give it).
+ * MAJORDOME_HOST_KEY_FILE_LAB_KEY, as a user would give it). `extraEnv` is added to (or replaces) the
+ * sandbox's variables: e.g. the S3 backend's, which two sandboxes share as two working copies would.
  */
 export function sandbox(privateKey: string, extraEnv: Record<string, string> = {}): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-cli-"));
@@ -40,7 +46,8 @@ export function sandbox(privateKey: string, extraEnv: Record<string, string> = {
     PULUMI_CONFIG_PASSPHRASE: "cli-sandbox",
     ...extraEnv,
   };
-  const start = (...args: string[]) => execa("node", [CLI, ...args], { env, reject: false, cwd: root });
+  const runWith = (more: Record<string, string>, ...args: string[]) =>
+    execa("node", [CLI, ...args], { env: { ...env, ...more }, reject: false, cwd: root });
   return {
     root,
     env,
@@ -48,8 +55,9 @@ export function sandbox(privateKey: string, extraEnv: Record<string, string> = {
       fs.mkdirSync(path.join(root, "blueprints", "clients", client), { recursive: true });
       fs.writeFileSync(path.join(root, "blueprints", "clients", client, `${name}.yaml`), body);
     },
-    run: (...args) => start(...args),
-    start,
+    run: (...args) => runWith({}, ...args),
+    runWith,
+    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
     report: (environment, client = "acme") => {
       const base = path.join(root, "home", "reports", client, environment, "latest");
       if (!fs.existsSync(`${base}.json`)) return undefined;

@@ -1,5 +1,38 @@
 /** Helpers shared by the integration tests that deliver hosts-only environments to SSH test hosts. */
-import * as fs from "fs";
+import { startTestHost, type TestHost, type TestHostOptions } from "../../tools/testhost/testHost";
+
+/**
+ * A test host for the enclosing `describe`: started before its tests, stopped after them. Call it in the
+ * `describe` body; the returned host answers from the started one (using it outside a test throws).
+ */
+export function suiteTestHost(name: string, options?: TestHostOptions): TestHost {
+  let started: TestHost | undefined;
+  beforeAll(async () => {
+    started = await startTestHost(name, options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): TestHost => {
+    if (!started) throw new Error(`test host ${name} is used before the suite has started it`);
+    return started;
+  };
+  return {
+    name,
+    get port() {
+      return current().port;
+    },
+    get dir() {
+      return current().dir;
+    },
+    get privateKey() {
+      return current().privateKey;
+    },
+    exec: (command) => current().exec(command),
+    readFile: (file) => current().readFile(file),
+    stop: () => current().stop(),
+  };
+}
 
 /** Options of {@link hostEnvironment}. */
 export interface HostEnvironmentOptions {
@@ -31,20 +64,4 @@ ${meta.map((l) => `${l}\n`).join("")}hosts:
           path: /srv/${name}/app.conf
           content: "env=${name}\\n"
 ${options.extraSteps ?? ""}`;
-}
-
-/** A process and all its descendants, from /proc (parents first). */
-export function descendants(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
-  return out;
 }

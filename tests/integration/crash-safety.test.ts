@@ -4,81 +4,35 @@
  * its report is followed by one that says so and reports what exists; a `run` step interrupted by kill -9 is
  * not applied twice by the recovery.
  */
-import execa from "execa";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
 import { processAlive } from "../../base/processes";
-import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
-import { FIXTURE_REPO } from "../helpers/fixtures";
-import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+import { sandbox, type Sandbox } from "../helpers/cliSandbox";
+import { hostEnvironment, suiteTestHost } from "../helpers/hostEnvironments";
+import { commandLine, descendants, sleep, waitFor } from "../helpers/processes";
 
 jest.setTimeout(15 * 60 * 1000);
 
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-interface Sandbox {
-  root: string;
-  write(name: string, body: string): void;
-  run(extraEnv: Record<string, string>, ...args: string[]): Promise<execa.ExecaReturnValue>;
-  start(...args: string[]): execa.ExecaChildProcess;
-}
-
-function sandbox(host: TestHost): Sandbox {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-crash-"));
-  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
-  const keyFile = path.join(root, "host.key");
-  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
-  const env = {
-    MAJORDOME_HOME: path.join(root, "home"),
-    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
-    MAJORDOME_ISOLATED: "1",
-    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
-    PULUMI_CONFIG_PASSPHRASE: "crash-test",
-  };
+/**
+ * The variables that make the CLI kill itself with SIGKILL as it starts writing a delivery report, after the
+ * engine has finished (tests/helpers/killBeforeReport.js, preloaded through NODE_OPTIONS): the product holds
+ * no kill switch of its own.
+ */
+function killBeforeReport(box: Sandbox): Record<string, string> {
+  const preload = path.join(__dirname, "..", "helpers", "killBeforeReport.js");
   return {
-    root,
-    write: (name, body) =>
-      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
-    run: (extraEnv, ...args) =>
-      execa("node", [CLI, ...args], { env: { ...env, ...extraEnv }, reject: false, cwd: root }),
-    // Its own process group, as a terminal would start it; the tests signal the CLI's node process only.
-    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(preload)}`.trim(),
+    CRASH_TEST_KILL_BEFORE_REPORT_IN: path.join(box.root, "home", "reports"),
   };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-function commandLine(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-  } catch {
-    return "";
-  }
 }
 
 describe("crash safety of deliveries", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("crash");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("crash");
 
   it.each(["SIGKILL", "SIGTERM", "SIGINT"] as const)(
     "killing the CLI with %s leaves no engine, language host or provider process running",
     async (signal) => {
-      const box = sandbox(host);
+      const box = sandbox(host.privateKey);
       const name = `kill${signal.slice(3).toLowerCase()}`;
       box.write(
         name,
@@ -109,20 +63,23 @@ describe("crash safety of deliveries", () => {
   );
 
   it("a delivery killed after its last change and before its report is followed by one that says so and reports what exists", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("unreported", hostEnvironment("unreported", host.port));
-    const killed = await box.run({ MAJORDOME_TEST_KILL_BEFORE_REPORT: "1" }, "deliver", "acme/unreported");
+    const reports = path.join(box.root, "home", "reports", "acme", "unreported");
+    // The CLI is killed by a test-only preload as it starts writing the report: the engine has finished.
+    const killed = await box.runWith(killBeforeReport(box), "deliver", "acme/unreported");
     expect(killed.signal).toBe("SIGKILL");
     expect(host.readFile("/srv/unreported/app.conf")).toBe("env=unreported\n");
-    const reports = path.join(box.root, "home", "reports", "acme", "unreported");
+    // Killed in the window: the delivery was still marked in progress, and no report was written.
+    expect(fs.existsSync(path.join(reports, "in-progress.json"))).toBe(true);
     expect(fs.existsSync(path.join(reports, "latest.json"))).toBe(false);
-    const status = await box.run({}, "status", "--json");
+    const status = await box.run("status", "--json");
     const row = JSON.parse(status.stdout).find(
       (r: { environment: string }) => r.environment === "acme/unreported",
     );
     expect(row.result).toMatch(/^interrupted \(started /);
 
-    const next = await box.run({}, "deliver", "acme/unreported", "--json");
+    const next = await box.run("deliver", "acme/unreported", "--json");
     expect([next.exitCode, next.exitCode === 0 ? "" : next.stderr]).toEqual([0, ""]);
     expect(next.stderr).toMatch(
       /acme\/unreported: the previous delivery \(majordome deliver acme\/unreported, started \S+ by \S+\) was interrupted before writing its report; this delivery reports everything that exists/,
@@ -139,12 +96,12 @@ describe("crash safety of deliveries", () => {
     );
     expect(fs.existsSync(path.join(reports, "in-progress.json"))).toBe(false);
     // Said once: the delivery after that is an ordinary one.
-    const third = await box.run({}, "deliver", "acme/unreported", "--json");
+    const third = await box.run("deliver", "acme/unreported", "--json");
     expect(JSON.parse(third.stdout).results[0].summary).toBe("no changes");
   });
 
   it("a run step interrupted by kill -9 of the CLI is applied once, not again by the recovery", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write(
       "once",
       hostEnvironment("once", host.port, {
@@ -159,11 +116,11 @@ describe("crash safety of deliveries", () => {
     );
     process.kill(cli.pid as number, "SIGKILL");
     await cli.catch(() => undefined);
-    const again = await box.run({}, "deliver", "acme/once");
+    const again = await box.run("deliver", "acme/once");
     expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
     // The interrupted run went on on the host and completed; the recovery waited for it and did not run it.
     expect(host.readFile("/srv/once/counter")).toBe("run\nfinished\n");
-    const third = await box.run({}, "deliver", "acme/once");
+    const third = await box.run("deliver", "acme/once");
     expect(third.exitCode).toBe(0);
     expect(host.readFile("/srv/once/counter")).toBe("run\nfinished\n");
   });

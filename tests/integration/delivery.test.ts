@@ -2,14 +2,12 @@
  * The delivery CLI end to end: the real `majordome` command, the real engine, real SSH test hosts. Each test
  * runs in its own temporary MAJORDOME_HOME (state, reports, locks) with its own blueprints root.
  */
-import execa from "execa";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
-import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
-import { FIXTURE_REPO } from "../helpers/fixtures";
-import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+import { sandbox } from "../helpers/cliSandbox";
+import { hostEnvironment, suiteTestHost } from "../helpers/hostEnvironments";
+import { killTree, waitFor } from "../helpers/processes";
 
 /** The tests' hosts-only environment (extra steps, tier). */
 const environment = (name: string, port: number, extraSteps = "", tier = "") =>
@@ -17,49 +15,11 @@ const environment = (name: string, port: number, extraSteps = "", tier = "") =>
 
 jest.setTimeout(15 * 60 * 1000);
 
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-interface Sandbox {
-  root: string;
-  env: Record<string, string>;
-  write(name: string, body: string): void;
-  run(...args: string[]): Promise<execa.ExecaReturnValue>;
-  start(...args: string[]): execa.ExecaChildProcess;
-}
-
-function sandbox(host: TestHost): Sandbox {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-delivery-"));
-  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
-  const keyFile = path.join(root, "host.key");
-  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
-  const env = {
-    MAJORDOME_HOME: path.join(root, "home"),
-    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
-    MAJORDOME_ISOLATED: "1",
-    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
-    PULUMI_CONFIG_PASSPHRASE: "delivery-test",
-  };
-  return {
-    root,
-    env,
-    write: (name, body) =>
-      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
-    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
-    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
-  };
-}
-
 describe("majordome deliver through the real engine", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("delivery");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("delivery");
 
   it("delivers, then delivers again with no changes, and writes a report without secrets", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("alpha", environment("alpha", host.port));
     const first = await box.run("deliver", "acme/alpha");
     expect(first.exitCode).toBe(0);
@@ -86,12 +46,9 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("refuses with exit 2 and changes nothing when a credential is missing", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("nokey", environment("nokey", host.port));
-    const result = await execa("node", [CLI, "deliver", "acme/nokey"], {
-      env: { ...box.env, MAJORDOME_HOST_KEY_FILE_LAB_KEY: "" },
-      reject: false,
-    });
+    const result = await box.runWith({ MAJORDOME_HOST_KEY_FILE_LAB_KEY: "" }, "deliver", "acme/nokey");
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(
       'MAJORDOME_HOST_KEY_LAB_KEY or MAJORDOME_HOST_KEY_FILE_LAB_KEY (private key of host "origin")',
@@ -100,7 +57,7 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("runs a fleet of six at concurrency 3, keeps going past a failure, and exits non-zero", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     const names = ["f1", "f2", "f3", "f4", "f5"];
     for (const n of names) box.write(n, environment(n, host.port));
     // f2 uses f1's outputs: f1 is delivered first and its inventory reaches f2's program.
@@ -143,11 +100,11 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("refuses a second delivery of the same environment, naming the holder", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("busy", environment("busy", host.port, "      - name: slow\n        run: sleep 12\n"));
     const first = box.start("deliver", "acme/busy");
     const lockFile = path.join(box.root, "home", "locks", "acme-busy.lock");
-    for (let i = 0; i < 100 && !fs.existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor("the first delivery's lock", () => fs.existsSync(lockFile), 10_000);
     const second = await box.run("deliver", "acme/busy");
     expect(second.exitCode).toBe(5);
     expect(second.stderr).toMatch(
@@ -159,7 +116,7 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("completes a delivery that was killed with kill -9, clearing what it left", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write(
       "killed",
       environment(
@@ -169,20 +126,11 @@ describe("majordome deliver through the real engine", () => {
       ),
     );
     const victim = box.start("deliver", "acme/killed");
-    // Wait until the slow step is running on the host, then kill the whole process group at once.
-    for (let i = 0; i < 300; i++) {
-      if (host.readFile("/srv/killed/started") !== undefined) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Wait until the slow step is running on the host, then kill the whole delivery at once.
+    await waitFor("the slow step to start", () => host.readFile("/srv/killed/started") !== undefined, 30_000);
     expect(host.readFile("/srv/killed/started")).toBe("");
     // kill -9 the whole delivery: the CLI, the engine it started and everything under them.
-    for (const pid of descendants(victim.pid as number)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
+    killTree(victim.pid as number);
     await victim.catch(() => undefined);
     const again = await box.run("deliver", "acme/killed");
     expect([again.exitCode, again.exitCode === 0 ? "" : again.stderr]).toEqual([0, ""]);
@@ -193,7 +141,7 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("finds drift made behind its back, exits 3, and the next delivery repairs it", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("drifty", environment("drifty", host.port));
     expect((await box.run("deliver", "acme/drifty")).exitCode).toBe(0);
     expect((await box.run("drift", "acme/drifty")).exitCode).toBe(0);
@@ -213,7 +161,7 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("drift names each drifted item with expected and found (account, directory, mode), and deliver repairs it", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     // Monitoring off: the node exporter binds :9100 in the machine's network namespace (test hosts share it).
     box.write(
       "items",
@@ -267,7 +215,7 @@ describe("majordome deliver through the real engine", () => {
   });
 
   it("refuses to destroy production unless told twice, then destroys", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write("prod", environment("prod", host.port, "", "production"));
     expect((await box.run("deliver", "acme/prod")).exitCode).toBe(0);
     const refused = await box.run("destroy", "acme/prod");

@@ -3,51 +3,19 @@
  * runs in reverse dependency order (observed on the host), and a production destroy that failed halfway is
  * retried without creating anything (observed on the host and in the engine's changes).
  */
-import execa from "execa";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
-import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
-import { FIXTURE_REPO } from "../helpers/fixtures";
-import { hostEnvironment } from "../helpers/hostEnvironments";
+import type execa from "execa";
+import { sandbox } from "../helpers/cliSandbox";
+import { hostEnvironment, suiteTestHost } from "../helpers/hostEnvironments";
 
 jest.setTimeout(20 * 60 * 1000);
-
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-function sandbox(host: TestHost) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-destroy-"));
-  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
-  const keyFile = path.join(root, "host.key");
-  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
-  const env = {
-    MAJORDOME_HOME: path.join(root, "home"),
-    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
-    MAJORDOME_ISOLATED: "1",
-    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
-    PULUMI_CONFIG_PASSPHRASE: "destroy-test",
-  };
-  return {
-    write: (name: string, body: string) =>
-      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
-    run: (...args: string[]) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
-  };
-}
 
 const ok = (r: execa.ExecaReturnValue) => [r.exitCode, r.exitCode === 0 ? "" : r.stderr];
 
 describe("destroy", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("destroy");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("destroy");
 
   it("destroys a fleet in reverse dependency order: dependents before what they depend on", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     // base ← middle ← top, plus an independent one; each says on the host when it is destroyed.
     const deps: Record<string, string[]> = {
       base: [],
@@ -75,7 +43,7 @@ describe("destroy", () => {
   });
 
   it("a production destroy that failed halfway is retried without creating anything", async () => {
-    const box = sandbox(host);
+    const box = sandbox(host.privateKey);
     box.write(
       "prod",
       hostEnvironment("prod", host.port, {

@@ -3,60 +3,25 @@
  * SSH-host environments with their state in a bucket, from separate working copies (each its own MAJORDOME_HOME
  * and blueprints copy, as two engineers' machines or two CI runners), sharing nothing but the bucket.
  */
-import execa from "execa";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../base/paths";
 import { startS3Server, type S3Server } from "../../tools/s3server/s3Server";
 import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
-import { FIXTURE_REPO } from "../helpers/fixtures";
-import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+import { sandbox, type Sandbox } from "../helpers/cliSandbox";
+import { hostEnvironment } from "../helpers/hostEnvironments";
+import { killTree, waitFor } from "../helpers/processes";
 
 const environment = (name: string, port: number, extraSteps = "") =>
   hostEnvironment(name, port, { extraSteps });
 
 jest.setTimeout(20 * 60 * 1000);
 
-const CLI = path.join(PROJECT_ROOT, "bin", "majordome.js");
-
-/** One working copy: its own home (local locks, reports, stack config) and blueprints; the shared bucket. */
-interface WorkingCopy {
-  root: string;
-  env: Record<string, string>;
-  write(name: string, body: string): void;
-  run(...args: string[]): Promise<execa.ExecaReturnValue>;
-  start(...args: string[]): execa.ExecaChildProcess;
-}
-
-function workingCopy(host: TestHost, s3: S3Server, overrides: Record<string, string> = {}): WorkingCopy {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-s3copy-"));
-  fs.cpSync(FIXTURE_REPO, path.join(root, "blueprints"), { recursive: true });
-  const keyFile = path.join(root, "host.key");
-  fs.writeFileSync(keyFile, host.privateKey, { mode: 0o600 });
-  const env = {
-    MAJORDOME_HOME: path.join(root, "home"),
-    MAJORDOME_BLUEPRINTS: path.join(root, "blueprints"),
-    MAJORDOME_ISOLATED: "1",
-    MAJORDOME_HOST_KEY_FILE_LAB_KEY: keyFile,
-    PULUMI_CONFIG_PASSPHRASE: "team-passphrase",
-    ...s3.env(),
-    ...overrides,
-  };
-  return {
-    root,
-    env,
-    write: (name, body) =>
-      fs.writeFileSync(path.join(root, "blueprints", "clients", "acme", `${name}.yaml`), body),
-    run: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root }),
-    start: (...args) => execa("node", [CLI, ...args], { env, reject: false, cwd: root, detached: true }),
-  };
-}
-
-const waitFor = async (check: () => boolean, timeoutMs: number) => {
-  for (const until = Date.now() + timeoutMs; Date.now() < until && !check();)
-    await new Promise((r) => setTimeout(r, 100));
-};
+/**
+ * One working copy: its own home (local locks, reports, stack config) and blueprints; the shared bucket and
+ * the team's passphrase.
+ */
+const workingCopy = (host: TestHost, s3: S3Server): Sandbox =>
+  sandbox(host.privateKey, { PULUMI_CONFIG_PASSPHRASE: "team-passphrase", ...s3.env() });
 
 describe("state on an S3-compatible bucket", () => {
   let host: TestHost;
@@ -92,10 +57,12 @@ describe("state on an S3-compatible bucket", () => {
     expect(ok.stdout).toContain("export PULUMI_CONFIG_PASSPHRASE=<");
     expect(ok.stdout + ok.stderr).not.toContain(s3.secretKey);
     const before = await s3.list();
-    const badKey = await execa("node", [CLI, "backend", "init", s3.backendUrl()], {
-      env: { ...copy.env, AWS_SECRET_ACCESS_KEY: "wrong-secret" },
-      reject: false,
-    });
+    const badKey = await copy.runWith(
+      { AWS_SECRET_ACCESS_KEY: "wrong-secret" },
+      "backend",
+      "init",
+      s3.backendUrl(),
+    );
     expect(badKey.exitCode).toBe(2);
     expect(badKey.stderr).toMatch(/^error: cannot use the backend s3:\/\/majordome-state/m);
     expect(badKey.stderr).not.toContain("wrong-secret");
@@ -137,7 +104,7 @@ describe("state on an S3-compatible bucket", () => {
     const slow = "      - name: slow\n        run: touch /srv/s3race/started && sleep 15\n";
     for (const copy of [a, b]) copy.write("s3race", environment("s3race", host.port, slow));
     const first = a.start("deliver", "acme/s3race");
-    await waitFor(() => host.readFile("/srv/s3race/started") !== undefined, 120_000);
+    await waitFor("the slow step to start", () => host.readFile("/srv/s3race/started") !== undefined);
     expect(host.readFile("/srv/s3race/started")).toBe("");
     // The first holds the engine's lock in the bucket while its update runs.
     expect((await s3.list(".pulumi/locks/")).some((k) => k.includes("/acme-s3race/"))).toBe(true);
@@ -164,15 +131,9 @@ describe("state on an S3-compatible bucket", () => {
       "      - name: slow\n        run: touch /srv/s3kill/started && sleep 15 && echo done > /srv/s3kill/slow\n";
     for (const copy of [a, b]) copy.write("s3kill", environment("s3kill", host.port, slow));
     const victim = a.start("deliver", "acme/s3kill");
-    await waitFor(() => host.readFile("/srv/s3kill/started") !== undefined, 120_000);
+    await waitFor("the slow step to start", () => host.readFile("/srv/s3kill/started") !== undefined);
     expect(host.readFile("/srv/s3kill/started")).toBe("");
-    for (const pid of descendants(victim.pid as number)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
+    killTree(victim.pid as number);
     await victim.catch(() => undefined);
     // The killed engine's lock object is left in the bucket.
     expect((await s3.list(".pulumi/locks/")).filter((k) => k.includes("/acme-s3kill/"))).toHaveLength(1);

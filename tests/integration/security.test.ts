@@ -7,31 +7,17 @@ import execa from "execa";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { sandbox, type Sandbox } from "../helpers/cliSandbox";
-import { descendants, hostEnvironment } from "../helpers/hostEnvironments";
+import { hostEnvironment, suiteTestHost } from "../helpers/hostEnvironments";
+import { descendants, readProc } from "../helpers/processes";
 
 const environment = (name: string, port: number, options: { extra?: string; tier?: string } = {}) =>
   hostEnvironment(name, port, { extraSteps: options.extra, tier: options.tier });
 
 jest.setTimeout(15 * 60 * 1000);
 
-function readProc(pid: number, what: "cmdline" | "environ"): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${what}`).toString("utf8").replace(/\0/g, "\n");
-  } catch {
-    return ""; // exited meanwhile
-  }
-}
-
 describe("secrets never reach a command line or a child's environment", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("secrets");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("secrets");
 
   it("a delivery leaves no canary in /proc/*/cmdline nor /proc/*/environ of the processes it starts", async () => {
     const keyCanary = host.privateKey.split("\n")[1];
@@ -90,13 +76,7 @@ describe("secrets never reach a command line or a child's environment", () => {
 });
 
 describe("credentials are checked before they are stored", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("credentials");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("credentials");
 
   const stacksDir = (box: Sandbox) => path.join(box.root, "home", "state", ".pulumi", "stacks");
 
@@ -149,16 +129,8 @@ describe("credentials are checked before they are stored", () => {
 });
 
 describe("host keys are pinned", () => {
-  let host: TestHost;
-  let impostor: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("pinned");
-    impostor = await startTestHost("impostor", { freshHostKey: true });
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await impostor?.stop();
-  });
+  const host = suiteTestHost("pinned");
+  const impostor = suiteTestHost("impostor", { freshHostKey: true });
 
   it("records the key on first use, refuses an impostor with exit 4, and `hosts trust` accepts a new key", async () => {
     const box = sandbox(host.privateKey);
@@ -201,16 +173,8 @@ describe("host keys are pinned", () => {
 });
 
 describe("host key pins travel with the delivered stack", () => {
-  let host: TestHost;
-  let impostor: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("shared-pin");
-    impostor = await startTestHost("shared-impostor", { freshHostKey: true });
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await impostor?.stop();
-  });
+  const host = suiteTestHost("shared-pin");
+  const impostor = suiteTestHost("shared-impostor", { freshHostKey: true });
 
   it("a fresh working copy (no stack config) refuses an impostor from the stack's outputs, before offering the key", async () => {
     const box = sandbox(host.privateKey);
@@ -249,13 +213,7 @@ function execaSyncFingerprint(pubFile: string): string {
 }
 
 describe("destroy gates read the delivered stack", () => {
-  let host: TestHost;
-  beforeAll(async () => {
-    host = await startTestHost("tier");
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
+  const host = suiteTestHost("tier");
 
   it("an environment delivered as production stays production for destroy after its file says development", async () => {
     const box = sandbox(host.privateKey);
