@@ -71,6 +71,10 @@ export class BlueprintLoader {
   private readonly clientCache = new Map<string, { client?: LoadedClient; issues: BlueprintIssue[] }>();
   /** Referenced environments already loaded (or refused), by file. */
   private readonly referencedCache = new Map<string, LoadedEnvironment | BlueprintError>();
+  /** `<client>/<environment>` of each client's environments, listed once per loader (a run sees one tree). */
+  private readonly siblingCache = new Map<string, readonly string[]>();
+  /** Each environment file's implied dependencies, composed once per loader (cycle walks revisit them). */
+  private readonly impliedCache = new Map<string, readonly string[]>();
 
   constructor(options: LoaderOptions = {}) {
     this.repository = options.repository ?? new BlueprintRepository();
@@ -376,7 +380,7 @@ export class BlueprintLoader {
     const problems: { pointer: string; code: string; message: string; hint?: string }[] = [];
     const report = (at: readonly (string | number)[], code: string, message: string, hint?: string) =>
       problems.push({ pointer: toPointer(at), code, message, ...(hint ? { hint } : {}) });
-    const siblings = this.repository.environments(client).map((e) => `${e.client}/${e.environment}`);
+    const siblings = this.siblingsOf(client);
     /** The environment `selector` names, loaded, or undefined after reporting why it cannot be used. */
     const usable = (selector: string, at: readonly (string | number)[], what: string) => {
       if (selector === self) {
@@ -481,13 +485,32 @@ export class BlueprintLoader {
     const [c, e] = from.split("/");
     const file = this.repository.environmentFile(c, e);
     if (!fs.existsSync(file)) return undefined;
-    const effective = this.effectiveDocument(file);
-    if (!effective) return undefined;
-    for (const next of impliedDependencies(effective.blueprint)) {
+    for (const next of this.impliedDependenciesOf(file)) {
       const rest = this.dependencyPath(next, to, seen);
       if (rest) return [from, ...rest];
     }
     return undefined;
+  }
+
+  /** The environments of `client`, as `<client>/<environment>`, listed once per loader. */
+  private siblingsOf(client: string): readonly string[] {
+    let siblings = this.siblingCache.get(client);
+    if (!siblings) {
+      siblings = this.repository.environments(client).map((e) => `${e.client}/${e.environment}`);
+      this.siblingCache.set(client, siblings);
+    }
+    return siblings;
+  }
+
+  /** What an environment file depends on (dependsOn and references); none when it cannot be composed. */
+  private impliedDependenciesOf(file: string): readonly string[] {
+    let deps = this.impliedCache.get(file);
+    if (!deps) {
+      const effective = this.effectiveDocument(file);
+      deps = effective ? impliedDependencies(effective.blueprint) : [];
+      this.impliedCache.set(file, deps);
+    }
+    return deps;
   }
 
   /** Loads a referenced environment once per loader (its problems are its own; the reference only says so). */
