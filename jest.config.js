@@ -7,6 +7,8 @@ module.exports = {
       testEnvironment: "node",
       transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/tests/unit/**/*.test.ts"],
+      // Some unit tests run a whole program under mocks; on a loaded 2-core CI runner 5 s is not enough.
+      testTimeout: 30_000,
     },
     {
       displayName: "integration",
