@@ -271,6 +271,13 @@ export function failedInventory(
     };
   }
   return {
+    // The same header as the stack's inventory (stacks/environment.ts): who it is for, and the labels the
+    // hosts' baseline step writes (the report shows them only where that step is built).
+    client: env.client,
+    environment: env.environment,
+    tier: env.tier,
+    ...(env.owner ? { owner: env.owner } : {}),
+    labels: env.labels,
     exists: existing
       .filter((r) => r.custom && !r.type.startsWith("pulumi:"))
       .map((r) => {

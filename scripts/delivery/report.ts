@@ -184,6 +184,24 @@ function labelSection(inv: Record<string, unknown>): string[] {
   return ["## Labels", "", table(["where", "carried as", "labels"], rows), ""];
 }
 
+/** After a failed delivery: every resource the state holds, and the asked part it belongs to. */
+function existsSection(inv: Record<string, unknown>): string[] {
+  if (!Array.isArray(inv.exists)) return [];
+  const rows = (inv.exists as { name: string; type: string; part?: string }[]).map((e) => [
+    e.name,
+    e.type,
+    e.part ?? "",
+  ]);
+  return [
+    "## What exists after the failure",
+    "",
+    "From the stack's state once the delivery stopped:",
+    "",
+    rows.length ? table(["resource", "type", "part of"], rows) : "Nothing: no resource exists.",
+    "",
+  ];
+}
+
 /** Renders the report as Markdown. */
 export function renderReportMarkdown(r: DeliveryReport): string {
   const inv = (r.inventory ?? {}) as Record<string, unknown>;
@@ -248,6 +266,7 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     "",
     "The full inventory is in the JSON report beside this file.",
     "",
+    ...existsSection(inv),
     "## Access",
     "",
     r.access.length

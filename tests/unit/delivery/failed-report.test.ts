@@ -16,7 +16,7 @@ import { buildReport, renderReportMarkdown } from "../../../scripts/delivery/rep
 import { tempRepo } from "../../helpers/fixtures";
 import { hostEnvironment } from "../../helpers/hostEnvironments";
 
-const STEP_TYPE = "pulumi-nodejs:dynamic:Resource";
+const STEP_TYPE = "pulumi-nodejs:dynamic/majordome-host:RemoteStep";
 const CHAIN = "majordome:index:Environment$majordome:host:HostGroup$";
 /** A value that must never reach a report: it sits in the state's outputs, as a step's connection does. */
 const SECRET = "-----BEGIN OPENSSH PRIVATE KEY----- s3cr3t-value";
@@ -250,13 +250,20 @@ describe("the report of a partially failed delivery", () => {
     const md = renderReportMarkdown(r);
     expect(md).toContain(`${built.length} created; 1 failed`);
     expect(md).toMatch(
-      /\| create \| acme-failing-hosts-origin-breaks \| pulumi-nodejs:dynamic:Resource \| FAILED: host "origin" .*disk full \|/,
+      /\| create \| acme-failing-hosts-origin-breaks \| pulumi-nodejs:dynamic\/majordome-host:RemoteStep \| FAILED: host "origin" .*disk full \|/,
     );
     expect(md).toContain('| host origin: step breaks | FAILED | failed: host "origin"');
     expect(md).toContain(
       "| host origin: step later | not attempted | not attempted: depended on host origin: step breaks |",
     );
     expect(md).toMatch(/\| host \| origin \| 127\.0\.0\.1:2222 \| ssh -p 2222 alice@127\.0\.0\.1 \|/);
+    expect(md).toContain("## What exists after the failure");
+    expect(md).toContain(
+      "| acme-failing-hosts-origin-config | pulumi-nodejs:dynamic/majordome-host:RemoteStep | host origin: step config |",
+    );
+    expect(md).not.toMatch(
+      /\| acme-failing-hosts-origin-breaks \| pulumi-nodejs:dynamic\/majordome-host:RemoteStep \| host/,
+    );
     expect(JSON.stringify(r)).not.toContain("s3cr3t");
   });
 
@@ -291,6 +298,7 @@ describe("the report of a partially failed delivery", () => {
     expect(r.access.every((a) => a.status === "not granted")).toBe(true);
     expect((r.inventory as { hosts: object; exists: unknown[] }).hosts).toEqual({});
     expect((r.inventory as { exists: unknown[] }).exists).toEqual([]);
+    expect(renderReportMarkdown(r)).toContain("Nothing: no resource exists.");
     const md = renderReportMarkdown(r);
     expect(md).toContain("No endpoint exists");
     expect(md).not.toMatch(/host\(s\), operations step/);
