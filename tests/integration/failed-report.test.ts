@@ -1,13 +1,14 @@
 /**
  * The report of a deliberately failed delivery, through the real `majordome` command, the real engine and a
  * real SSH test host: it lists the failed step as failed, what was built as built, what the failure held back
- * as not attempted, counts nothing created that was not, and grants nothing that was not — each checked
+ * as not attempted, counts nothing created that was not, and grants nothing that was not (also when the
+ * connection step itself fails) — each checked
  * against the host itself. And refusals: a field kept for no host is refused by `validate` and `deliver` with
  * exit 2 and a located message, and `deliver` creates nothing (no stack, no state, no report, no file).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { startTestHost, type TestHost } from "../../tools/testhost/testHost";
+import { freePort, startTestHost, type TestHost } from "../../tools/testhost/testHost";
 import { sandbox, type Sandbox } from "../helpers/cliSandbox";
 import { hostEnvironment } from "../helpers/hostEnvironments";
 
@@ -39,6 +40,9 @@ function filesUnder(dir: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
+/** A host step's name from its resource name. */
+const stepOf = (name: string, env: string) => name.replace(`acme-${env}-hosts-origin-`, "");
+
 describe("the report of a deliberately failed delivery", () => {
   let host: TestHost;
   let box: Sandbox;
@@ -50,8 +54,6 @@ describe("the report of a deliberately failed delivery", () => {
     await host?.stop();
     if (box) fs.rmSync(box.root, { recursive: true, force: true });
   });
-
-  const stepOf = (name: string, env: string) => name.replace(`acme-${env}-hosts-origin-`, "");
 
   it("a run step that exits 1 after a step that succeeds: failed, built, not attempted, nothing counted or granted that was not", async () => {
     box.write(
@@ -168,6 +170,58 @@ describe("the report of a deliberately failed delivery", () => {
     } finally {
       host.exec("rm -f /etc/majordome && mkdir -p /etc/majordome");
     }
+  });
+});
+
+describe("the report of a first delivery whose connection step failed", () => {
+  let box: Sandbox;
+  afterAll(() => {
+    if (box) fs.rmSync(box.root, { recursive: true, force: true });
+  });
+
+  it("counts nothing created and grants nothing: every step depends on the failed connection", async () => {
+    // A key that would work, and a port where nothing listens: the connection step fails (after retries).
+    const host = await startTestHost("nokey");
+    const key = host.privateKey;
+    await host.stop();
+    box = sandbox(key);
+    const port = await freePort();
+    box.write("unreachable", hostEnvironment("unreachable", port));
+    const delivered = await box.run("deliver", "acme/unreachable");
+    expect(delivered.exitCode).toBe(4);
+    const json = box.report("unreachable")?.json as ReportJson;
+    const md = box.report("unreachable")?.markdown ?? "";
+    expect(json.result).toBe("failed");
+    expect(json.changes.counts).toEqual({});
+    expect(json.changes.summary).toBe("no changes; 1 failed");
+    expect(json.changes.items.map((c) => [stepOf(c.name, "unreachable"), c.outcome])).toEqual([
+      ["connect", "failed"],
+    ]);
+    expect(json.notDone[0]).toEqual({
+      item: "host origin: step connect",
+      status: "failed",
+      reason: expect.stringMatching(/^failed: host "origin" \(root@127\.0\.0\.1:\d+\): connection refused/),
+    });
+    expect(json.notDone).toContainEqual({
+      item: "host origin: step baseline",
+      status: "not attempted",
+      reason: "not attempted: depended on host origin: step connect",
+    });
+    expect(json.access).toEqual([
+      expect.objectContaining({
+        who: "run team: alice",
+        status: "not granted",
+        reason: "step baseline not attempted: depended on host origin: step connect",
+      }),
+    ]);
+    // The host is named with its failed step, and nothing built on it.
+    expect(json.inventory.hosts.origin.steps).toEqual([]);
+    expect(json.inventory.hosts.origin.failed?.step).toBe("connect");
+    expect(json.inventory.exists).toEqual([]);
+    expect(md).toContain("no changes; 1 failed");
+    expect(md).not.toMatch(/\| granted \|/);
+    expect(md).toContain("No endpoint exists");
+    expect(md).toContain("Nothing: no resource exists.");
   });
 });
 
