@@ -62,6 +62,7 @@ export interface FailedDeliveryFacts {
 }
 
 const HOST_GROUP = "majordome:host:HostGroup";
+const ENVIRONMENT = "majordome:index:Environment";
 const OVH = (kind: string) => `majordome:ovh:${kind}`;
 
 /** The steps each host runs, in order: connect, baseline, operations when anything is asked, then its own. */
@@ -127,6 +128,25 @@ export function askedParts(env: ResolvedEnvironment): AskedPart[] {
       component: OVH("LoadBalancer"),
       name: l.resourceName,
     })),
+    // S3 users are named after their access name, one per name whatever the buckets it reaches.
+    ...[...new Set(env.buckets.flatMap((b) => (b.access ?? []).map((a) => a.name)))].map((user) => ({
+      key: `s3user:${user}`,
+      label: `S3 user ${user}`,
+      component: OVH("ObjectStorage"),
+      name: `${stack}-storage-${user}`,
+    })),
+    // The project SSH key instances install for the image's default user (stacks/families/servers.ts).
+    ...(env.operations.runTeamAccess.members.length && env.servers.some((s) => s.count > 0)
+      ? [
+          {
+            key: "runteam-key",
+            label: "run-team SSH key (OVH project)",
+            component: ENVIRONMENT,
+            name: `${stack}-runteam`,
+            exact: true,
+          },
+        ]
+      : []),
     ...(env.dns
       ? [
           {

@@ -69,12 +69,12 @@ export interface NotDone {
   readonly reason: string;
 }
 
-/** An access rule from the blueprint and the part whose building grants it ({@link AskedPart.key}). */
+/** An access rule from the blueprint and the parts whose building grants it (`AskedPart.key`s, all needed). */
 export interface AccessRule {
   readonly who: string;
   readonly what: string;
   readonly how: string;
-  readonly grantedBy: string;
+  readonly grantedBy: readonly string[];
 }
 
 function serviceLevelLine(level: unknown): string {
@@ -94,7 +94,7 @@ export function accessMatrix(env: ResolvedEnvironment): AccessRule[] {
         who: `run team: ${m}`,
         what: `servers ${s.name} (${s.count})`,
         how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
-        grantedBy: `servers:${s.name}`,
+        grantedBy: [`servers:${s.name}`],
       });
     for (const h of env.hosts)
       rows.push({
@@ -102,11 +102,11 @@ export function accessMatrix(env: ResolvedEnvironment): AccessRule[] {
         what: `host ${h.name} (${h.address})`,
         how: `SSH key${env.operations.runTeamAccess.sudo ? ", sudo" : ""}`,
         // The baseline step creates the run-team accounts on a host.
-        grantedBy: `host:${h.name}:baseline`,
+        grantedBy: [`host:${h.name}:baseline`],
       });
   }
   for (const db of env.databases) {
-    const grantedBy = `database:${db.name}`;
+    const grantedBy = [`database:${db.name}`];
     for (const g of db.allowFrom.serverGroups)
       rows.push({
         who: `servers ${g}`,
@@ -137,7 +137,7 @@ export function accessMatrix(env: ResolvedEnvironment): AccessRule[] {
         who: `S3 user ${a.name}`,
         what: `bucket ${b.bucketName ?? b.resourceName}`,
         how: a.level,
-        grantedBy: `bucket:${b.name}`,
+        grantedBy: [`bucket:${b.name}`, `s3user:${a.name}`],
       });
   for (const lb of env.loadBalancers)
     for (const l of lb.listeners)
@@ -145,7 +145,7 @@ export function accessMatrix(env: ResolvedEnvironment): AccessRule[] {
         who: "the internet",
         what: `load balancer ${lb.name}`,
         how: `${l.protocol}/${l.port} → pool ${l.pool}`,
-        grantedBy: `loadBalancer:${lb.name}`,
+        grantedBy: [`loadBalancer:${lb.name}`],
       });
   return rows;
 }
@@ -361,10 +361,14 @@ export function buildReport(args: {
         ...(args.error ? { error: args.error } : {}),
       });
   const byKey = new Map(outcomes.filter((o) => o.key).map((o) => [o.key as string, o]));
-  const rules = accessMatrix(args.env).map(({ grantedBy, ...rule }) => ({ rule, by: byKey.get(grantedBy) }));
-  const granted = (by: PartOutcome | undefined) => succeeded || by?.status === "built";
-  const access: AccessRow[] = rules.map(({ rule, by }) =>
-    granted(by)
+  // Each rule, whether every part it needs was built, and else the first that was not (undefined: unknown part).
+  const rules = accessMatrix(args.env).map(({ grantedBy, ...rule }) => {
+    const needed = grantedBy.map((k) => byKey.get(k));
+    const missing = needed.findIndex((o) => o?.status !== "built");
+    return { rule, built: succeeded || missing < 0, by: missing < 0 ? undefined : needed[missing] };
+  });
+  const access: AccessRow[] = rules.map(({ rule, by, built }) =>
+    built
       ? { ...rule, status: "granted" as const }
       : { ...rule, status: "not granted" as const, reason: notGrantedReason(by) },
   );
@@ -373,8 +377,8 @@ export function buildReport(args: {
       o.status === "built" ? [] : [{ item: o.item, status: o.status, reason: o.reason ?? "" }],
     ),
     // Run-team access is asked too; it is not granted where the part that grants it was not built.
-    ...rules.flatMap(({ rule, by }) =>
-      granted(by) || !rule.who.startsWith("run team: ")
+    ...rules.flatMap(({ rule, by, built }) =>
+      built || !rule.who.startsWith("run team: ")
         ? []
         : [
             {

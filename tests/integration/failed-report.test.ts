@@ -2,8 +2,7 @@
  * The report of a deliberately failed delivery, through the real `majordome` command, the real engine and a
  * real SSH test host: it lists the failed step as failed, what was built as built, what the failure held back
  * as not attempted, counts nothing created that was not, and grants nothing that was not (also when the
- * connection step itself fails) — each checked
- * against the host itself. And refusals: a field kept for no host is refused by `validate` and `deliver` with
+ * connection step itself fails) — each checked against the host itself. And refusals: a field kept for no host is refused by `validate` and `deliver` with
  * exit 2 and a located message, and `deliver` creates nothing (no stack, no state, no report, no file).
  */
 import * as fs from "fs";

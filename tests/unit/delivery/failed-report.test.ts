@@ -13,6 +13,8 @@ import {
   type StateResource,
 } from "../../../scripts/delivery/deliveryOutcome";
 import { buildReport, renderReportMarkdown } from "../../../scripts/delivery/report";
+import { BlueprintLoader } from "../../../blueprints/lib/loader";
+import { planEnvironment } from "../../../scripts/plan/plan";
 import { tempRepo } from "../../helpers/fixtures";
 import { hostEnvironment } from "../../helpers/hostEnvironments";
 
@@ -302,5 +304,107 @@ describe("the report of a partially failed delivery", () => {
     const md = renderReportMarkdown(r);
     expect(md).toContain("No endpoint exists");
     expect(md).not.toMatch(/host\(s\), operations step/);
+  });
+});
+
+/** The URN the engine gives each planned resource: its ancestors' types, then its own, then its name. */
+async function plannedUrns(loader: BlueprintLoader, client: string, environment: string) {
+  const { resolved } = loader.loadEnvironment(client, environment);
+  const plan = await planEnvironment(resolved, loader.catalog);
+  const byKey = new Map(plan.resources.map((r) => [`${r.type}::${r.name}`, r]));
+  const resources = plan.resources.map((r) => {
+    const chain = [r.type];
+    for (let p = r.parent; p; p = byKey.get(p)?.parent) chain.unshift(p.split("::")[0]);
+    return {
+      type: r.type,
+      name: r.name,
+      urn: `urn:pulumi:${resolved.stackName}::majordome::${chain.join("$")}::${r.name}`,
+    };
+  });
+  return { resolved, resources };
+}
+
+describe("an OVH delivery that failed on one S3 user", () => {
+  it("grants that user nothing on any bucket, and every other rule whose parts were all built", async () => {
+    const { resolved, resources } = await plannedUrns(new BlueprintLoader(), "mediapulse", "staging");
+    const custom = resources.filter((r) => !r.type.startsWith("majordome:") && !r.type.startsWith("pulumi:"));
+    const failing = custom.find((r) => r.name === "mediapulse-staging-storage-cdn");
+    expect(failing).toBeDefined();
+    const planned = new ChangeCollector();
+    const applied = new ChangeCollector();
+    const existing: StateResource[] = [];
+    const ev = (
+      kind: "resourcePreEvent" | "resOutputsEvent" | "resOpFailedEvent",
+      r: { type: string; urn: string },
+    ) =>
+      event({
+        [kind]: {
+          metadata: { op: "create", type: r.type, urn: r.urn, provider: "", diffs: [] },
+          status: 0,
+          steps: 1,
+        },
+      } as unknown as Partial<EngineEvent>);
+    for (const r of custom) planned.onEvent(ev("resourcePreEvent", r));
+    // Everything is built but the cdn user (and what needs it: its credential and policy are never started).
+    for (const r of custom) {
+      if (r.name.startsWith("mediapulse-staging-storage-cdn")) continue;
+      applied.onEvent(ev("resourcePreEvent", r));
+      applied.onEvent(ev("resOutputsEvent", r));
+      existing.push({ urn: r.urn, type: r.type, custom: true });
+    }
+    applied.onEvent(ev("resourcePreEvent", failing!));
+    applied.onEvent(
+      event({
+        diagnosticEvent: {
+          urn: failing!.urn,
+          message: "error: OVHcloud API error (status code 403): quota exceeded",
+          color: "never",
+          severity: "error",
+        },
+      }),
+    );
+    applied.onEvent(ev("resOpFailedEvent", failing!));
+    const r = buildReport({
+      env: resolved,
+      result: "failed",
+      startedAt: new Date(),
+      deliveredBy: "ci@runner",
+      changes: applied.changes,
+      inventory: {},
+      failure: { planned: planned.changes, existing },
+      versions: {},
+    });
+    expect(r.notDone).toEqual([
+      {
+        item: "S3 user cdn",
+        status: "failed",
+        reason: "failed: OVHcloud API error (status code 403): quota exceeded",
+      },
+    ]);
+    const s3 = r.access.filter((a) => a.who.startsWith("S3 user "));
+    expect(s3.filter((a) => a.status === "not granted").map((a) => a.who)).toEqual([
+      "S3 user cdn",
+      "S3 user cdn",
+      "S3 user cdn",
+    ]);
+    expect(s3.find((a) => a.who === "S3 user cdn")?.reason).toBe(
+      "S3 user cdn failed: OVHcloud API error (status code 403): quota exceeded",
+    );
+    expect(r.access.filter((a) => a.who !== "S3 user cdn").every((a) => a.status === "granted")).toBe(true);
+    expect(r.changes.counts.create).toBe(existing.length);
+  });
+});
+
+describe("every resource of every example environment belongs to an asked part, and every part has one", () => {
+  const loader = new BlueprintLoader();
+  const examples = loader.repository.environments().map((e) => [`${e.client}/${e.environment}`, e] as const);
+  it.each(examples)("%s", async (_, ref) => {
+    const { resolved, resources } = await plannedUrns(loader, ref.client, ref.environment);
+    const parts = askedParts(resolved);
+    const custom = resources.filter((r) => !r.type.startsWith("majordome:") && !r.type.startsWith("pulumi:"));
+    const unmatched = custom.filter((r) => !partOf(parts, r.urn)).map((r) => `${r.type} ${r.name}`);
+    expect(unmatched).toEqual([]);
+    const covered = new Set(custom.map((r) => partOf(parts, r.urn)?.key));
+    expect(parts.map((p) => p.key).filter((k) => !covered.has(k))).toEqual([]);
   });
 });
