@@ -138,6 +138,33 @@ describe("the report of a deliberately failed delivery", () => {
     expect(md).not.toContain(keyBody);
   });
 
+  it("the next delivery, with the step fixed, counts what it did: the steps left, then a step removed", async () => {
+    const withSteps = (steps: string) =>
+      box.write("failing", hostEnvironment("failing", host.port, { extraSteps: steps }));
+    withSteps(
+      "      - name: breaks\n        run: echo fixed > /srv/failing/fixed\n      - name: later\n        run: touch /srv/failing/later\n",
+    );
+    const fixed = await box.run("deliver", "acme/failing");
+    expect([fixed.exitCode, fixed.exitCode === 0 ? "" : fixed.stderr]).toEqual([0, ""]);
+    const json = box.report("failing")?.json as ReportJson;
+    expect(json.result).toBe("succeeded");
+    expect(json.changes.counts).toEqual({ create: 2 });
+    expect(json.changes.summary).toBe("2 created");
+    expect(json.notDone).toEqual([]);
+    expect(json.access.every((a) => a.status === "granted")).toBe(true);
+    expect(host.readFile("/srv/failing/later")).toBe("");
+
+    // Removing a step is counted once the engine reports its delete done.
+    withSteps("      - name: breaks\n        run: echo fixed > /srv/failing/fixed\n");
+    const removed = await box.run("deliver", "acme/failing");
+    expect(removed.exitCode).toBe(0);
+    const after = box.report("failing")?.json as ReportJson;
+    expect(after.changes.counts).toEqual({ delete: 1 });
+    expect(after.changes.items.map((c) => [stepOf(c.name, "failing"), c.op, c.outcome])).toEqual([
+      ["later", "delete", "done"],
+    ]);
+  });
+
   it("a baseline step that fails grants no run-team access, and the report says why", async () => {
     // The baseline writes /etc/majordome/labels first: a file in the folder's place makes it fail.
     host.exec("rm -rf /etc/majordome && touch /etc/majordome");
