@@ -26,6 +26,7 @@ import {
   type RetryPolicy,
 } from "./engineErrors";
 import { buildReport, writeReport } from "./report";
+import { stateResources } from "./deliveryOutcome";
 import { enforcePlannedPolicies } from "../plan/policies";
 import { applyStackConfig, missingCredentials, stackConfigFor } from "./stackConfig";
 import { checkNewHostKeys, hostKeysOf, keysFolder, type KeysFolder } from "./credentials";
@@ -328,6 +329,10 @@ export async function deliverOne(
   let loaded: LoadedEnvironment | undefined;
   let ws: LocalWorkspace | undefined;
   let applied = new ChangeCollector();
+  // The last pass's plan (undefined until a preview completes) and the stack: a failed delivery's report is
+  // written from them and from the state (what exists), never from the blueprint's wish.
+  let plan: { planned?: Change[] } = {};
+  let stack: Stack | undefined;
   const retries: string[] = [];
   let previous: InProgress | undefined;
   let inProgressDone: (() => void) | undefined;
@@ -358,6 +363,7 @@ export async function deliverOne(
     });
     const opened = await openStack(ctx, loaded, true, progress);
     ws = opened.ws;
+    stack = opened.stack;
     // For this operation only (never stored): the program replaces these instances, with their new user data.
     const rebuild = await instancesToRebuild(opened.stack, loaded.resolved, selector, options, progress);
     if (rebuild.length) ws.envVars.MAJORDOME_REBUILD_INSTANCES = rebuild.join(",");
@@ -366,8 +372,9 @@ export async function deliverOne(
     let recoveredLock = false;
     for (let attempt = 1; ; attempt++) {
       applied = new ChangeCollector();
+      plan = {};
       try {
-        await enginePass(opened.stack, selector, options, progress, applied);
+        await enginePass(opened.stack, selector, options, progress, applied, plan);
         break;
       } catch (e) {
         if (e instanceof UserError) throw e;
@@ -446,6 +453,10 @@ export async function deliverOne(
         deliveredBy: `${whoAmI().user}@${whoAmI().host}`,
         changes: applied.changes,
         inventory: {},
+        failure: {
+          ...(plan.planned ? { planned: plan.planned } : {}),
+          existing: stack ? await existingResources(stack, selector, progress) : [],
+        },
         versions: versions(ws),
         retries,
         ...(previous ? { interruptedRun: previous } : {}),
@@ -469,8 +480,24 @@ export async function deliverOne(
 }
 
 /**
+ * The resources the stack's state holds after a failed update (names and types only): what exists. When the
+ * state cannot be read, none is claimed, and the progress says why.
+ */
+async function existingResources(stack: Stack, selector: string, progress: Progress) {
+  try {
+    return stateResources((await stack.exportStack()).deployment);
+  } catch (e) {
+    progress.line(
+      `${selector}: the state could not be read after the failure, so the report claims nothing built: ${cleanEngineMessage(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+    );
+    return [];
+  }
+}
+
+/**
  * One engine pass of a delivery: preview with refresh (drift behind our back becomes part of the plan), the
- * data-loss gate, then the update. Changes applied are collected into `applied`.
+ * data-loss gate, then the update. Changes applied are collected into `applied`; the plan, once the preview
+ * completed, into `plan.planned`.
  */
 async function enginePass(
   stack: Stack,
@@ -478,6 +505,7 @@ async function enginePass(
   options: OperationOptions,
   progress: Progress,
   applied: ChangeCollector,
+  plan: { planned?: Change[] },
 ): Promise<void> {
   const planned = new ChangeCollector();
   progress.line(`${selector}: previewing`);
@@ -488,6 +516,7 @@ async function enginePass(
     color: "never",
     onOutput: progress.engineOutput,
   });
+  plan.planned = planned.changes;
   const risks = planned.dataLossRisks;
   if (risks.length && !options.allowDataLoss) {
     throw new UserError(

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { countByOp, summarize, type Change } from "./changes";
+import { failedInventory, partOutcomes, type FailedDeliveryFacts, type PartOutcome } from "./deliveryOutcome";
 import { endpointRows, operationRows } from "./reportSections";
 import { instanceBaselineRows, labelRows, ownerLine } from "./reportBuilt";
 
@@ -23,19 +24,21 @@ export interface DeliveryReport {
   readonly durationSeconds: number;
   readonly changes: {
     readonly summary: string;
+    /** Steps the engine reported done, per operation (a failed step is never counted). */
     readonly counts: Record<string, number>;
+    /** Steps the engine reported failed. */
+    readonly failed: number;
+    /** Every step, each with its outcome (done, failed, started and never finished) and a failure's cause. */
     readonly items: readonly Change[];
   };
+  /** What exists: the stack's inventory output, or after a failure the state's resources (deliveryOutcome.ts). */
   readonly inventory: unknown;
-  readonly access: readonly {
-    readonly who: string;
-    readonly what: string;
-    readonly how: string;
-    /** "granted" only when the delivery succeeded; otherwise nothing confirms it exists. */
-    readonly status: "granted" | "not confirmed";
-  }[];
-  /** What the blueprint asks that this delivery did not confirm (a failed delivery). */
-  readonly notDone: readonly string[];
+  readonly access: readonly AccessRow[];
+  /**
+   * What the blueprint asks and this delivery did not build: each failed or not attempted part with why
+   * (`failed: <cause>`, `not attempted: depended on <part>`); empty when it succeeded.
+   */
+  readonly notDone: readonly NotDone[];
   /** Transient failures the delivery rode out. */
   readonly retries: readonly string[];
   /**
@@ -48,20 +51,30 @@ export interface DeliveryReport {
   readonly versions: Record<string, string>;
 }
 
-/** Everything the blueprint asks for, one line each (what a failed delivery cannot confirm). */
-export function askedItems(env: ResolvedEnvironment): string[] {
-  return [
-    ...(env.network ? [`private network ${env.network.resourceName}`] : []),
-    ...(env.sharedNetwork ? [`private network of ${env.sharedNetwork.from} (by reference)`] : []),
-    ...env.servers.map((s) => `servers ${s.name} (${s.count} × ${s.flavor})`),
-    ...(env.kubernetes ? [`kubernetes ${env.kubernetes.name}`] : []),
-    ...env.databases.map((d) => `database ${d.name} (${d.engine} ${d.version})`),
-    ...env.buckets.map((b) => `bucket ${b.name}`),
-    ...env.loadBalancers.map((l) => `load balancer ${l.name}`),
-    ...(env.dns ? [`dns records in ${env.dns.zone}`] : []),
-    ...env.hosts.map((h) => `host ${h.name}: ${h.allSteps.map((s) => s.name).join(", ") || "baseline only"}`),
-    ...env.operations.runTeamAccess.members.map((m) => `run-team access for ${m.name}`),
-  ];
+/** One access rule and whether what grants it was built. */
+export interface AccessRow {
+  readonly who: string;
+  readonly what: string;
+  readonly how: string;
+  /** "granted" only when the part that grants it was built (a host's baseline step, a database…). */
+  readonly status: "granted" | "not granted";
+  /** Why not, e.g. `step baseline failed: <cause>`. */
+  readonly reason?: string;
+}
+
+/** One asked part a failed delivery did not build. */
+export interface NotDone {
+  readonly item: string;
+  readonly status: "failed" | "not attempted";
+  readonly reason: string;
+}
+
+/** An access rule from the blueprint and the parts whose building grants it (`AskedPart.key`s, all needed). */
+export interface AccessRule {
+  readonly who: string;
+  readonly what: string;
+  readonly how: string;
+  readonly grantedBy: readonly string[];
 }
 
 function serviceLevelLine(level: unknown): string {
@@ -71,11 +84,9 @@ function serviceLevelLine(level: unknown): string {
     : "No service level recorded.";
 }
 
-/** Who may reach what, from the blueprint (run team, database allow-lists, bucket users). */
-export function accessMatrix(
-  env: ResolvedEnvironment,
-): { readonly who: string; readonly what: string; readonly how: string }[] {
-  const rows: { who: string; what: string; how: string }[] = [];
+/** Who may reach what, from the blueprint (run team, database allow-lists, bucket users), and what grants it. */
+export function accessMatrix(env: ResolvedEnvironment): AccessRule[] {
+  const rows: AccessRule[] = [];
   const members = env.operations.runTeamAccess.members.map((m) => m.name);
   const { sudo, sourceCidrs } = env.operations.runTeamAccess;
   const how = `SSH key${sourceCidrs.length ? ` from ${sourceCidrs.join(", ")}` : ""}${sudo ? ", sudo" : ""}`;
@@ -85,54 +96,73 @@ export function accessMatrix(
         who: `run team: ${m}`,
         what: `servers ${s.name} (${s.count})`,
         how,
+        grantedBy: [`servers:${s.name}`],
       });
     for (const h of env.hosts)
       rows.push({
         who: `run team: ${m}`,
         what: `host ${h.name} (${h.address})`,
         how,
+        // The baseline step creates the run-team accounts on a host.
+        grantedBy: [`host:${h.name}:baseline`],
       });
   }
   for (const db of env.databases) {
+    const grantedBy = [`database:${db.name}`];
     for (const g of db.allowFrom.serverGroups)
       rows.push({
         who: `servers ${g}`,
         what: `database ${db.name}`,
         how: `${db.engine} over the network (IP allow-list)`,
+        grantedBy,
       });
     if (db.allowFrom.kubernetes)
       rows.push({
         who: "kubernetes nodes",
         what: `database ${db.name}`,
         how: `${db.engine} (subnet allow-list)`,
+        grantedBy,
       });
     for (const c of db.allowFrom.cidrs)
-      rows.push({ who: c, what: `database ${db.name}`, how: `${db.engine} (IP allow-list)` });
+      rows.push({ who: c, what: `database ${db.name}`, how: `${db.engine} (IP allow-list)`, grantedBy });
     for (const u of db.users)
       rows.push({
         who: `db user ${u.name}`,
         what: `database ${db.name}`,
         how: u.readOnly ? "read-only" : "read-write",
+        grantedBy,
       });
   }
   for (const b of env.buckets)
     for (const a of b.access ?? [])
-      rows.push({ who: `S3 user ${a.name}`, what: `bucket ${b.bucketName ?? b.resourceName}`, how: a.level });
+      rows.push({
+        who: `S3 user ${a.name}`,
+        what: `bucket ${b.bucketName ?? b.resourceName}`,
+        how: a.level,
+        grantedBy: [`bucket:${b.name}`, `s3user:${a.name}`],
+      });
   for (const lb of env.loadBalancers)
     for (const l of lb.listeners)
       rows.push({
         who: "the internet",
         what: `load balancer ${lb.name}`,
         how: `${l.protocol}/${l.port} → pool ${l.pool}`,
+        grantedBy: [`loadBalancer:${lb.name}`],
       });
   return rows;
+}
+
+/** A step's result as the "what changed" table shows it. */
+function outcomeText(c: Change): string {
+  if (c.outcome === "failed") return `FAILED${c.cause ? `: ${c.cause}` : ""}`;
+  return c.outcome === "done" ? "done" : "begun, not finished";
 }
 
 const table = (head: string[], rows: string[][]) =>
   [
     `| ${head.join(" | ")} |`,
     `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`),
+    ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ")).join(" | ")} |`),
   ].join("\n");
 
 /** The baseline OVH instances were built with (first-boot user data, from their state); nothing without instances. */
@@ -154,6 +184,24 @@ function labelSection(inv: Record<string, unknown>): string[] {
   const rows = labelRows(inv);
   if (!rows.length) return [];
   return ["## Labels", "", table(["where", "carried as", "labels"], rows), ""];
+}
+
+/** After a failed delivery: every resource the state holds, and the asked part it belongs to. */
+function existsSection(inv: Record<string, unknown>): string[] {
+  if (!Array.isArray(inv.exists)) return [];
+  const rows = (inv.exists as { name: string; type: string; part?: string }[]).map((e) => [
+    e.name,
+    e.type,
+    e.part ?? "",
+  ]);
+  return [
+    "## What exists after the failure",
+    "",
+    "From the stack's state once the delivery stopped:",
+    "",
+    rows.length ? table(["resource", "type", "part of"], rows) : "Nothing: no resource exists.",
+    "",
+  ];
 }
 
 /** Renders the report as Markdown. */
@@ -185,8 +233,13 @@ export function renderReportMarkdown(r: DeliveryReport): string {
       ? [
           "",
           table(
-            ["operation", "resource", "type"],
-            r.changes.items.map((c) => [c.op + (c.dataLossRisk ? " ⚠ data" : ""), c.name, c.type]),
+            ["operation", "resource", "type", "result"],
+            r.changes.items.map((c) => [
+              c.op + (c.dataLossRisk ? " ⚠ data" : ""),
+              c.name,
+              c.type,
+              outcomeText(c),
+            ]),
           ),
         ]
       : []),
@@ -195,9 +248,12 @@ export function renderReportMarkdown(r: DeliveryReport): string {
       ? [
           "## Not done",
           "",
-          "The delivery failed; nothing confirms these exist:",
+          "The delivery failed; the blueprint asks for these and they are not built:",
           "",
-          ...r.notDone.map((n) => `- ${n}`),
+          table(
+            ["asked", "status", "why"],
+            r.notDone.map((n) => [n.item, n.status === "failed" ? "FAILED" : "not attempted", n.reason]),
+          ),
           "",
         ]
       : []),
@@ -212,12 +268,13 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     "",
     "The full inventory is in the JSON report beside this file.",
     "",
+    ...existsSection(inv),
     "## Access",
     "",
     r.access.length
       ? table(
           ["who", "what", "how", "status"],
-          r.access.map((a) => [a.who, a.what, a.how, a.status]),
+          r.access.map((a) => [a.who, a.what, a.how, a.reason ? `${a.status} (${a.reason})` : a.status]),
         )
       : "No access rules.",
     "",
@@ -225,7 +282,7 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     "",
     operations.length
       ? table(["item", "asked", "applied"], operations)
-      : "Not applied: the delivery did not confirm any server or host.",
+      : "Not applied: no server or host was built with them.",
     "",
     ...instanceBaselineSection(inv),
     ...labelSection(inv),
@@ -266,7 +323,18 @@ export function renderReportMarkdown(r: DeliveryReport): string {
   return lines.join("\n");
 }
 
-/** Builds a report from a delivery's facts. */
+/** Why an access rule is not granted: the part that grants it was not built, and why. */
+function notGrantedReason(outcome: PartOutcome | undefined): string {
+  if (!outcome?.reason) return "not confirmed: nothing in this delivery built it";
+  // "step baseline failed: …" for a host, "servers web failed: …" for an OVH part.
+  return `${outcome.step ? `step ${outcome.step}` : outcome.item} ${outcome.reason}`;
+}
+
+/**
+ * Builds a report from a delivery's facts. A failed delivery is written from what exists: `failure` gives the
+ * plan, the engine's step outcomes and the state's resources; the inventory, the access statuses and the "not
+ * done" list come from them (deliveryOutcome.ts), and the counts only from steps the engine reported done.
+ */
 export function buildReport(args: {
   env: ResolvedEnvironment;
   result: "succeeded" | "failed";
@@ -274,12 +342,55 @@ export function buildReport(args: {
   startedAt: Date;
   deliveredBy: string;
   changes: readonly Change[];
+  /** The stack's inventory output (a succeeded delivery); a failed one's is rebuilt from `failure`. */
   inventory: unknown;
+  /** What a failed delivery leaves (its plan and the state's resources); the applied steps are `changes`. */
+  failure?: Omit<FailedDeliveryFacts, "applied" | "error">;
   versions: Record<string, string>;
   retries?: readonly string[];
   interruptedRun?: { readonly startedAt: string; readonly by: string };
 }): DeliveryReport {
-  const counts = countByOp(args.changes);
+  const succeeded = args.result === "succeeded";
+  const done = args.changes.filter((c) => c.outcome === "done");
+  const failed = args.changes.filter((c) => c.outcome === "failed");
+  const counts = countByOp(done);
+  const outcomes = succeeded
+    ? []
+    : partOutcomes(args.env, {
+        ...(args.failure?.planned ? { planned: args.failure.planned } : {}),
+        applied: args.changes,
+        existing: args.failure?.existing ?? [],
+        ...(args.error ? { error: args.error } : {}),
+      });
+  const byKey = new Map(outcomes.filter((o) => o.key).map((o) => [o.key as string, o]));
+  // Each rule, whether every part it needs was built, and else the first that was not (undefined: unknown part).
+  const rules = accessMatrix(args.env).map(({ grantedBy, ...rule }) => {
+    const needed = grantedBy.map((k) => byKey.get(k));
+    const missing = needed.findIndex((o) => o?.status !== "built");
+    return { rule, built: succeeded || missing < 0, by: missing < 0 ? undefined : needed[missing] };
+  });
+  const access: AccessRow[] = rules.map(({ rule, by, built }) =>
+    built
+      ? { ...rule, status: "granted" as const }
+      : { ...rule, status: "not granted" as const, reason: notGrantedReason(by) },
+  );
+  const notDone: NotDone[] = [
+    ...outcomes.flatMap((o) =>
+      o.status === "built" ? [] : [{ item: o.item, status: o.status, reason: o.reason ?? "" }],
+    ),
+    // Run-team access is asked too; it is not granted where the part that grants it was not built.
+    ...rules.flatMap(({ rule, by, built }) =>
+      built || !rule.who.startsWith("run team: ")
+        ? []
+        : [
+            {
+              item: `run-team access for ${rule.who.slice(10)} to ${rule.what}`,
+              status: by?.status === "failed" ? ("failed" as const) : ("not attempted" as const),
+              reason: `not granted: ${notGrantedReason(by)}`,
+            },
+          ],
+    ),
+  ];
   return {
     stack: args.env.stackName,
     client: { id: args.env.client, name: args.env.clientProfile.metadata.displayName },
@@ -290,13 +401,15 @@ export function buildReport(args: {
     result: args.result,
     ...(args.error ? { error: args.error } : {}),
     durationSeconds: (Date.now() - args.startedAt.getTime()) / 1000,
-    changes: { summary: summarize(counts, "done"), counts, items: args.changes },
-    inventory: args.inventory,
-    access: accessMatrix(args.env).map((a) => ({
-      ...a,
-      status: args.result === "succeeded" ? ("granted" as const) : ("not confirmed" as const),
-    })),
-    notDone: args.result === "succeeded" ? [] : askedItems(args.env),
+    changes: {
+      summary: summarize(counts, "done") + (failed.length ? `; ${failed.length} failed` : ""),
+      counts,
+      failed: failed.length,
+      items: args.changes,
+    },
+    inventory: succeeded ? args.inventory : failedInventory(args.env, args.failure?.existing ?? [], outcomes),
+    access,
+    notDone,
     retries: args.retries ?? [],
     ...(args.interruptedRun
       ? { interruptedRun: { startedAt: args.interruptedRun.startedAt, by: args.interruptedRun.by } }

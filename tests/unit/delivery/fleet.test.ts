@@ -168,6 +168,7 @@ describe("exit codes and summaries", () => {
             urn: "u",
             diffs: ["engine"],
             dataLossRisk: true,
+            outcome: "started",
           },
         ],
       },

@@ -142,7 +142,7 @@ describe("delivery report", () => {
 describe("delivery report, written from what exists", () => {
   const loaded = () => new BlueprintLoader().loadEnvironment("mediapulse", "lab");
 
-  it("a failed delivery grants nothing, lists what is not done, and applies no operations", () => {
+  it("a delivery whose connection step failed grants nothing, lists what is not done, and applies no operations", () => {
     const report = buildReport({
       env: loaded().resolved,
       result: "failed",
@@ -155,8 +155,10 @@ describe("delivery report, written from what exists", () => {
           name: "mediapulse-lab-hosts-origin-connect",
           type: "RemoteStep",
           dataLossRisk: false,
-          urn: "urn:pulumi:mediapulse-lab::majordome::RemoteStep::mediapulse-lab-hosts-origin-connect",
+          urn: "urn:pulumi:mediapulse-lab::majordome::majordome:index:Environment$majordome:host:HostGroup$RemoteStep::mediapulse-lab-hosts-origin-lab-connect",
           diffs: [],
+          outcome: "failed",
+          cause: 'host "origin": connection refused',
         },
       ],
       inventory: {},
@@ -164,13 +166,27 @@ describe("delivery report, written from what exists", () => {
       retries: ["pass 1: a network fault: connection refused"],
     });
     expect(report.access.length).toBeGreaterThan(0);
-    expect(report.access.every((a) => a.status === "not confirmed")).toBe(true);
-    expect(report.notDone).toEqual(expect.arrayContaining([expect.stringMatching(/^host origin-lab: /)]));
+    expect(report.access.every((a) => a.status === "not granted")).toBe(true);
+    expect(report.changes.summary).toBe("no changes; 1 failed");
+    expect(report.notDone).toEqual(
+      expect.arrayContaining([
+        {
+          item: "host origin-lab: step connect",
+          status: "failed",
+          reason: 'failed: host "origin": connection refused',
+        },
+        {
+          item: "host origin-lab: step baseline",
+          status: "not attempted",
+          reason: "not attempted: depended on host origin-lab: step connect",
+        },
+      ]),
+    );
     const md = renderReportMarkdown(report);
     expect(md).toContain("## Not done");
     expect(md).toContain("## Transient failures ridden out");
     expect(md).toContain("No endpoint exists");
-    expect(md).toContain("Not applied: the delivery did not confirm any server or host.");
+    expect(md).toMatch(/\| security updates \| .* \| not applied: no server or host has it built \|/);
     expect(md).not.toMatch(/\| granted \|/);
   });
 
