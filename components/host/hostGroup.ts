@@ -61,6 +61,11 @@ export class HostGroup extends pulumi.ComponentResource {
   readonly steps: Readonly<Record<string, readonly RemoteStep[]>>;
   /** Per host, the SHA256 fingerprint of the host key its server showed (recorded by the connect step). */
   readonly hostKeys: Readonly<Record<string, pulumi.Output<string | undefined>>>;
+  /**
+   * Per host with an `operations` step, what that step observed on the host after its last apply or refresh
+   * (`item: value` facts: update timer, monitoring agent and its ports, log forwarding target and protocol).
+   */
+  readonly operationsObserved: Readonly<Record<string, pulumi.Output<Record<string, string> | undefined>>>;
 
   constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:host:HostGroup", name, {}, opts);
@@ -70,6 +75,7 @@ export class HostGroup extends pulumi.ComponentResource {
     const stepNames: Record<string, string[]> = {};
     const steps: Record<string, RemoteStep[]> = {};
     const hostKeys: Record<string, pulumi.Output<string | undefined>> = {};
+    const operationsObserved: Record<string, pulumi.Output<Record<string, string> | undefined>> = {};
     for (const host of args.hosts) {
       const names = host.steps.map((s) => s.name);
       if (new Set(names).size !== names.length)
@@ -85,7 +91,12 @@ export class HostGroup extends pulumi.ComponentResource {
       const chain: RemoteStep[] = [];
       const add = (
         step: string,
-        scripts: { create: string; delete?: string; verify?: { script: string; expected: string } },
+        scripts: {
+          create: string;
+          delete?: string;
+          verify?: { script: string; expected: string };
+          observe?: string;
+        },
         recordHostKey = false,
       ) => {
         const previous = chain[chain.length - 1];
@@ -99,6 +110,7 @@ export class HostGroup extends pulumi.ComponentResource {
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
               ...(scripts.verify ? { verify: scripts.verify } : {}),
+              ...(scripts.observe ? { observe: scripts.observe } : {}),
               ...(recordHostKey ? { recordHostKey } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
@@ -109,7 +121,10 @@ export class HostGroup extends pulumi.ComponentResource {
       hostKeys[host.key] = chain[0].hostKeyFingerprint;
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
-      if (operations) add("operations", operations);
+      if (operations) {
+        add("operations", operations);
+        operationsObserved[host.key] = chain[chain.length - 1].observed;
+      }
       const hashes = new Map<string, string>();
       for (const step of host.steps) {
         const deps = (step.service?.restartOnChangeOf ?? []).map((d) => hashes.get(d) ?? "");
@@ -123,6 +138,7 @@ export class HostGroup extends pulumi.ComponentResource {
     this.stepNames = stepNames;
     this.steps = steps;
     this.hostKeys = hostKeys;
+    this.operationsObserved = operationsObserved;
     this.registerOutputs({ stepNames });
   }
 }

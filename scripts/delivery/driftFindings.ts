@@ -5,7 +5,7 @@
  * "in sync".
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { INFO_SUFFIX } from "../../components/host/steps";
+import { INFO_SUFFIX } from "../../components/host/remoteStep";
 
 /** One drifted item. */
 export interface DriftFinding {

@@ -76,29 +76,22 @@ export function endpointRows(inventory: Inventory, runTeam: readonly string[]): 
 }
 
 /**
- * The operations baseline as applied: each item with what the blueprint asked and whether it was applied where
- * it runs (first boot of the instances that exist, the `operations` step of the hosts that were delivered).
+ * The operations baseline on OVH instances: each item with what the blueprint asked and where it was applied
+ * (first boot of the instances that exist; each instance's recorded baseline is in its own table,
+ * reportBuilt.ts). Hosts have their own rows, from what each host showed (reportHostOperations.ts). Empty when
+ * no OVH instance exists.
  */
 export function operationRows(inventory: Inventory, result: "succeeded" | "failed"): Rows {
   const ops = obj(inventory.operations);
-  if (!Object.keys(ops).length) return [];
   const servers = Object.values(obj(inventory.servers)).reduce((n, s) => n + Number(s.count ?? 0), 0);
-  const hostSteps = Object.values(obj(inventory.hosts)).map((h) => list(h.steps));
-  const hostsWithOps = hostSteps.filter((s) => s.includes("operations")).length;
-  // OVH instances are listed with the baseline they were built with, in their own table (reportBuilt.ts):
-  // the blueprint's wish says nothing of a running instance.
-  const where = [
-    servers ? "OVH instances: see the baseline they were built with, below" : "",
-    hostsWithOps ? `${hostsWithOps} host(s), operations step` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
+  if (!Object.keys(ops).length || !servers) return [];
+  // The blueprint's wish says nothing of a running instance: its first-boot baseline is listed below.
   const applied = (asked: boolean) =>
     !asked
       ? "not asked"
       : result !== "succeeded"
         ? "not confirmed (the delivery failed)"
-        : where || "nowhere: no server or host";
+        : "OVH instances: see the baseline they were built with, below";
   const updates = ops.securityUpdates ?? {};
   const monitoring = ops.monitoring ?? {};
   const logs = ops.logForwarding ?? {};
@@ -124,9 +117,7 @@ export function operationRows(inventory: Inventory, result: "succeeded" | "faile
         ? "not asked"
         : result !== "succeeded"
           ? "not confirmed (the delivery failed)"
-          : servers
-            ? `${servers} instance(s) (OVH workflow backups)`
-            : "nowhere: no OVH instance",
+          : `${servers} instance(s) (OVH workflow backups)`,
     ],
   ];
 }
