@@ -198,7 +198,7 @@ describe("the report's Operations section for hosts", () => {
 
   it("renders a report written before observations from its inventory", () => {
     const r = report(inventory({ origin: healthy }));
-    const { operations: _dropped, ...older } = r;
+    const older = { ...r, operations: undefined };
     expect(renderReportMarkdown(older)).toBe(renderReportMarkdown(r));
   });
 });
