@@ -225,6 +225,16 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
         expect.objectContaining({ step: "operations", item: "updates timer", found: "missing" }),
       ]),
     );
+    // What the operations step observes is shown beside the findings, with the value it recorded.
+    expect(JSON.parse(drift.stdout).results[0].drift.notes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          item: "monitoring agent (observed)",
+          value: "not running, recorded running",
+        }),
+        expect.objectContaining({ item: "update timer (observed)", value: "missing, recorded present" }),
+      ]),
+    );
 
     const repaired = await box.run("deliver", "acme/logs");
     expect([repaired.exitCode, repaired.exitCode === 0 ? "" : repaired.stderr]).toEqual([0, ""]);
