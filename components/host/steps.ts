@@ -79,10 +79,14 @@ function fileHashLine(label: string, file: string): string {
   return `if [ -f ${f} ]; then echo ${shellQuote(label)}": $(sha256sum < ${f} | cut -d' ' -f1)"; else echo ${shellQuote(label)}": missing"; fi`;
 }
 
-/** Shell that prints `service <name>: running|stopped` (systemd when it runs, else the init script or pidof). */
+/**
+ * Shell that prints `service <name>: running|stopped`: systemd's view when it runs, else whether a process of that
+ * name runs in this host's root (`/proc/<pid>/root` is this `/`): in a container or chroot sharing the machine's
+ * processes, another system's daemon of the same name is not this host's.
+ */
 function serviceStateLine(service: string, process = service): string {
   const n = shellQuote(service);
-  return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; elif pidof ${shellQuote(process)} >/dev/null 2>&1; then s=running; else s=stopped; fi; echo "service ${service}: $s"`;
+  return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; else s=stopped; r=$(stat -L -c %d:%i /); for p in $(pidof ${shellQuote(process)} 2>/dev/null); do [ "$(stat -L -c %d:%i /proc/$p/root 2>/dev/null)" = "$r" ] && s=running; done; fi; echo "service ${service}: $s"`;
 }
 
 /** A short content hash, used to make a step's script change when something it depends on changes. */

@@ -98,6 +98,15 @@ async function startReceiver(certs: { key: string; cert: string }): Promise<Rece
   };
 }
 
+/** A TCP port free on loopback now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -112,12 +121,20 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
   let certs: { ca: string; key: string; cert: string };
   let work: string;
   let box: Sandbox;
+  let agentPort: number;
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-tls-"));
     certs = testCertificates(work, RECEIVER_NAME);
     receiver = await startReceiver(certs);
     host = await startTestHost("logs");
     host.exec(`echo '127.0.0.1 ${RECEIVER_NAME}' >> /etc/hosts`);
+    // Test hosts share the machine's network: the agent listens on a free loopback port of its own, set the
+    // way a host's admin would (the package's defaults file, kept by dpkg when the package is installed), so
+    // another system's agent on 9100 never stands in for this one — and the report must show this port.
+    agentPort = await freePort();
+    host.exec(
+      `mkdir -p /etc/dpkg/dpkg.cfg.d && printf 'force-confdef\\nforce-confold\\n' > /etc/dpkg/dpkg.cfg.d/majordome-test && printf 'ARGS="--web.listen-address=127.0.0.1:${agentPort}"\\n' > /etc/default/prometheus-node-exporter`,
+    );
   });
   afterAll(async () => {
     await host?.stop();
@@ -193,7 +210,7 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
       host: "origin",
       item: "monitoring agent",
       asked: "on",
-      observed: "node exporter running, listening on *:9100",
+      observed: `node exporter running, listening on 127.0.0.1:${agentPort}`,
       confirmed: true,
     });
     const caHash = execFileSync("sha256sum", { input: `${certs.ca.trim()}\n` })
@@ -205,7 +222,7 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
     });
     expect(first.markdown).toContain("### Hosts: what each host showed");
     expect(first.markdown).toContain(
-      "| origin | monitoring agent | on | node exporter running, listening on *:9100 |",
+      `| origin | monitoring agent | on | node exporter running, listening on 127.0.0.1:${agentPort} |`,
     );
 
     // Behind Majordome's back: the agent stopped, the update timer removed.
@@ -240,7 +257,7 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
     expect([repaired.exitCode, repaired.exitCode === 0 ? "" : repaired.stderr]).toEqual([0, ""]);
     const after = reportOf(box);
     expect(after.row("monitoring agent")).toMatchObject({
-      observed: "node exporter running, listening on *:9100",
+      observed: `node exporter running, listening on 127.0.0.1:${agentPort}`,
       confirmed: true,
     });
     expect(after.row("security updates")).toMatchObject({ confirmed: true });
