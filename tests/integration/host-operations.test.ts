@@ -98,15 +98,6 @@ async function startReceiver(certs: { key: string; cert: string }): Promise<Rece
   };
 }
 
-/** A TCP port free on loopback now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -128,13 +119,9 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
     receiver = await startReceiver(certs);
     host = await startTestHost("logs");
     host.exec(`echo '127.0.0.1 ${RECEIVER_NAME}' >> /etc/hosts`);
-    // Test hosts share the machine's network: the agent listens on a free loopback port of its own, set the
-    // way a host's admin would (the package's defaults file, kept by dpkg when the package is installed), so
-    // another system's agent on 9100 never stands in for this one — and the report must show this port.
-    agentPort = await freePort();
-    host.exec(
-      `mkdir -p /etc/dpkg/dpkg.cfg.d && printf 'force-confdef\\nforce-confold\\n' > /etc/dpkg/dpkg.cfg.d/majordome-test && printf 'ARGS="--web.listen-address=127.0.0.1:${agentPort}"\\n' > /etc/default/prometheus-node-exporter`,
-    );
+    // Test hosts share the machine's network: each host's agent listens on a loopback port of its own
+    // (tools/testhost), never 9100 — the report must show that port, read from the agent's own socket.
+    agentPort = host.agentPort;
   });
   afterAll(async () => {
     await host?.stop();
