@@ -162,7 +162,8 @@ function hostOperationsSection(rows: readonly HostOperationRow[]): string[] {
     "",
     table(
       ["host", "item", "asked", "on the host"],
-      rows.map((r) => [r.host, r.item, r.asked, r.observed]),
+      // Calendar expressions and "any address" are full of `*`: escaped, so Markdown shows them as written.
+      rows.map((r) => [r.host, r.item, r.asked, r.observed].map((c) => c.replace(/\*/g, "\\*"))),
     ),
     "",
   ];

@@ -80,7 +80,7 @@ function updatesObserved(f: Facts, now: Date): { text: string; inPlace: boolean 
     `${policy} in ${f["update window"] ?? "an unknown window"}`,
     `timer ${enabled ? "enabled" : "NOT enabled"} (OnCalendar ${schedule}${delay ? `, random delay up to ${Math.round(delay / 60)} min` : ""})`,
     ...(next ? [`next start ${next}`] : []),
-    ...(f["update timer running"] ? [`running now: ${f["update timer running"]}`] : []),
+    ...(f["update timer running"] ? [`active now: ${f["update timer running"]}`] : []),
     ...(policy === "automatic" ? [`unattended-upgrades ${f["unattended-upgrades"] ?? "not checked"}`] : []),
   ];
   const inPlace =

@@ -207,7 +207,7 @@ describe("delivery report, written from what exists", () => {
       "| origin-lab | security updates | automatic in sun 02:00-04:00 | not confirmed: the host did not show it (no observation recorded) |",
     );
     expect(md).toContain(
-      "| origin-lab | monitoring agent | on | node exporter running, listening on *:9100 |",
+      "| origin-lab | monitoring agent | on | node exporter running, listening on \\*:9100 |",
     );
     expect(md).not.toContain("```json");
   });

@@ -73,7 +73,7 @@ describe("hostOperationRows", () => {
     expect(rows.map((r) => [r.item, r.observed, r.confirmed])).toEqual([
       [
         "security updates",
-        "automatic in sun 02:00-04:00; timer enabled (OnCalendar Sun *-*-* 02:00:00, random delay up to 30 min); next start 2026-12-06 02:00 Etc/UTC; running now: no, systemd is not running (in force from the next boot); unattended-upgrades installed",
+        "automatic in sun 02:00-04:00; timer enabled (OnCalendar Sun *-*-* 02:00:00, random delay up to 30 min); next start 2026-12-06 02:00 Etc/UTC; active now: no, systemd is not running (in force from the next boot); unattended-upgrades installed",
         true,
       ],
       ["monitoring agent", "node exporter running, listening on *:9100", true],
@@ -180,7 +180,7 @@ describe("the report's Operations section for hosts", () => {
     const md = renderReportMarkdown(r);
     expect(md).toContain("### Hosts: what each host showed");
     expect(md).toContain("| host | item | asked | on the host |");
-    expect(md).toContain("| origin | monitoring agent | on | node exporter running, listening on *:9100 |");
+    expect(md).toContain("| origin | monitoring agent | on | node exporter running, listening on \\*:9100 |");
     expect(md).toContain("rsyslog NOT running");
     expect(md).not.toContain("Not applied: the delivery did not confirm any server or host.");
     expect(r.operations?.hosts).toHaveLength(8);
