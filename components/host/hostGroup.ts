@@ -74,6 +74,11 @@ export class HostGroup extends pulumi.ComponentResource {
   readonly steps: Readonly<Record<string, readonly RemoteStep[]>>;
   /** Per host, the SHA256 fingerprint of the host key its server showed (recorded by the connect step). */
   readonly hostKeys: Readonly<Record<string, pulumi.Output<string | undefined>>>;
+  /**
+   * Per host with an `operations` step, what that step observed on the host after its last apply or refresh
+   * (`item: value` facts: update timer, monitoring agent and its ports, log forwarding target and protocol).
+   */
+  readonly operationsObserved: Readonly<Record<string, pulumi.Output<Record<string, string> | undefined>>>;
 
   constructor(name: string, args: HostGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:host:HostGroup", name, {}, opts);
@@ -83,6 +88,7 @@ export class HostGroup extends pulumi.ComponentResource {
     const stepNames: Record<string, string[]> = {};
     const steps: Record<string, RemoteStep[]> = {};
     const hostKeys: Record<string, pulumi.Output<string | undefined>> = {};
+    const operationsObserved: Record<string, pulumi.Output<Record<string, string> | undefined>> = {};
     for (const host of args.hosts) {
       const names = host.steps.map((s) => s.name);
       if (new Set(names).size !== names.length)
@@ -102,6 +108,7 @@ export class HostGroup extends pulumi.ComponentResource {
           create: pulumi.Input<string>;
           delete?: pulumi.Input<string>;
           verify?: pulumi.Input<{ script: string; expected: string } | undefined>;
+          observe?: string;
         },
         recordHostKey = false,
       ) => {
@@ -116,6 +123,7 @@ export class HostGroup extends pulumi.ComponentResource {
               create: scripts.create,
               ...(scripts.delete ? { delete: scripts.delete } : {}),
               ...(scripts.verify ? { verify: scripts.verify as RemoteStepArgs["verify"] } : {}),
+              ...(scripts.observe ? { observe: scripts.observe } : {}),
               ...(recordHostKey ? { recordHostKey } : {}),
             },
             { parent: this, ...(previous ? { dependsOn: [previous] } : {}) },
@@ -126,7 +134,10 @@ export class HostGroup extends pulumi.ComponentResource {
       hostKeys[host.key] = chain[0].hostKeyFingerprint;
       add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
-      if (operations) add("operations", operations);
+      if (operations) {
+        add("operations", operations);
+        operationsObserved[host.key] = chain[chain.length - 1].observed;
+      }
       const hashes = new Map<string, pulumi.Input<string>>();
       for (const step of host.steps) {
         const deps = (step.service?.restartOnChangeOf ?? []).map((d) => hashes.get(d) ?? "");
@@ -156,6 +167,7 @@ export class HostGroup extends pulumi.ComponentResource {
     this.stepNames = stepNames;
     this.steps = steps;
     this.hostKeys = hostKeys;
+    this.operationsObserved = operationsObserved;
     this.registerOutputs({ stepNames });
   }
 }

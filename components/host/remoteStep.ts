@@ -7,8 +7,14 @@
  * with `update` set to the create script: the create script runs on create and whenever it changes (in
  * place), the delete script runs when the step is removed, and changing the host replaces the step.
  *
+ * After applying, a step with a check runs it on the host and stores what the host printed (`fingerprint`), and
+ * what its observation script saw (`observed`): state records what the host showed, never what was expected. A
+ * step whose check differs from what it expects right after applying fails, naming each item with expected and
+ * found: a step that ran but does not hold has not succeeded.
+ *
  * The connection (with the private key) is an input marked secret and kept as a secret output, so the key is
- * encrypted in state and never printed; the step stores no command output.
+ * encrypted in state and never printed; the step stores no output of its build script, only its check's
+ * `item: value` lines and observations (facts such as a timer's schedule, never secret values).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -50,6 +56,13 @@ export interface RemoteStepArgs {
    * find drift; `expected` is the fingerprint a correct host shows. @default no drift detection
    */
   readonly verify?: pulumi.Input<{ script: pulumi.Input<string>; expected: pulumi.Input<string> }>;
+  /**
+   * Script that prints facts about what the step put in place, one `item: value` line each (e.g. a timer's
+   * schedule, the port an agent listens on), run after every apply and on refresh; stored as output
+   * `observed` for reports, never compared. Its values must be stable while nothing changes on the host (no
+   * pid, no clock): refresh counts any changed output as drift. @default no observation
+   */
+  readonly observe?: pulumi.Input<string>;
 }
 
 interface StepProps {
@@ -59,8 +72,11 @@ interface StepProps {
   create: string;
   delete?: string;
   verify?: { script: string; expected: string };
-  /** What the host showed at the last create, update or refresh. */
+  observe?: string;
+  /** What the host's check printed at the last create, update or refresh. */
   fingerprint?: string;
+  /** What the observation script printed at the last create, update or refresh, item by item. */
+  observed?: Record<string, string>;
   recordHostKey?: boolean;
   /** The SHA256 fingerprint of the host key seen at the last create, update or refresh (connect step). */
   hostKeyFingerprint?: string;
@@ -173,6 +189,94 @@ export function runRemoteScript(
   });
 }
 
+/**
+ * A check line whose item name ends with this is a fact the host reports (e.g. pending security updates): shown
+ * by drift as a note, never compared.
+ */
+export const INFO_SUFFIX = " (info)";
+
+/** Parses `item: value` lines into pairs (a line without `: ` is kept whole as its own item). */
+export function checkItems(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (!line) continue;
+    const at = line.lastIndexOf(": ");
+    if (at < 0) out.set(line, line);
+    else out.set(line.slice(0, at), line.slice(at + 2));
+  }
+  return out;
+}
+
+/**
+ * Each item a check printed differently from what a correct host prints (items ending with
+ * {@link INFO_SUFFIX} are facts, never compared); empty when the host holds what the step promises.
+ */
+export function checkDifferences(
+  expected: string,
+  found: string,
+): { item: string; expected: string; found: string }[] {
+  const want = checkItems(expected);
+  const got = checkItems(found);
+  for (const item of [...got.keys()]) if (item.endsWith(INFO_SUFFIX)) got.delete(item);
+  const out: { item: string; expected: string; found: string }[] = [];
+  for (const [item, value] of want) {
+    const seen = got.get(item) ?? "(not reported)";
+    if (seen !== value) out.push({ item, expected: value, found: seen });
+  }
+  for (const [item, value] of got)
+    if (!want.has(item)) out.push({ item, expected: "(nothing)", found: value });
+  return out;
+}
+
+/**
+ * Runs a step's check and observation on the host in one script: the check's output (trimmed) and the
+ * observation's `item: value` lines. Nothing to run gives nothing.
+ */
+export async function inspectHost(
+  props: Pick<StepProps, "hostName" | "stepName" | "connection" | "verify" | "observe">,
+): Promise<{ fingerprint?: string; observed?: Record<string, string> }> {
+  if (!props.verify && !props.observe) return {};
+  const marker = "--- majordome: observed ---";
+  const out = await runRemoteScript(
+    props,
+    [props.verify?.script ?? "true", `echo '${marker}'`, props.observe ?? "true"].join("\n"),
+  );
+  const at = out.lastIndexOf(`${marker}\n`);
+  const check = at < 0 ? out : out.slice(0, at);
+  const seen = at < 0 ? "" : out.slice(at + marker.length + 1);
+  const observed: Record<string, string> = {};
+  for (const line of seen.split("\n").map((l) => l.trim())) {
+    const i = line.indexOf(": ");
+    if (i > 0) observed[line.slice(0, i)] = line.slice(i + 2);
+  }
+  return {
+    ...(props.verify ? { fingerprint: check.trim() } : {}),
+    ...(props.observe ? { observed } : {}),
+  };
+}
+
+/**
+ * Runs the step's build script, then its check and observation; fails when the check differs from what it
+ * expects, naming each item with expected and found.
+ */
+export async function applyStep(
+  props: StepProps,
+  onHostKey?: (fingerprint: string) => void,
+): Promise<{ fingerprint?: string; observed?: Record<string, string> }> {
+  await runRemoteScript(props, props.create, onHostKey);
+  const seen = await inspectHost(props);
+  if (props.verify && seen.fingerprint !== undefined) {
+    const differences = checkDifferences(props.verify.expected, seen.fingerprint);
+    if (differences.length)
+      throw new Error(
+        `host "${props.hostName}": step "${props.stepName}" ran but the host does not hold it:\n${differences
+          .map((d) => `  ${d.item}: expected ${d.expected}, found ${d.found}`)
+          .join("\n")}`,
+      );
+  }
+  return seen;
+}
+
 /** The dynamic provider behind {@link RemoteStep}. */
 export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.DiffResult> {
@@ -183,10 +287,12 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
     const drifted =
       news.verify !== undefined &&
       olds.fingerprint !== undefined &&
-      olds.fingerprint !== news.verify.expected;
+      checkDifferences(news.verify.expected, olds.fingerprint).length > 0;
     const changes =
       replaces.length > 0 ||
       drifted ||
+      // A new observation (or a state from before observations) is made by an update that only looks.
+      (olds.observe ?? "") !== (news.observe ?? "") ||
       olds.create !== news.create ||
       (olds.delete ?? "") !== (news.delete ?? "") ||
       olds.connection.user !== news.connection.user ||
@@ -195,27 +301,31 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: StepProps): Promise<pulumi.dynamic.CreateResult> {
     let hostKeyFingerprint: string | undefined;
-    await runRemoteScript(inputs, inputs.create, (f) => (hostKeyFingerprint = f));
+    const seen = await applyStep(inputs, (f) => (hostKeyFingerprint = f));
     return {
       id: `${inputs.hostName}/${inputs.stepName}`,
-      outs: {
-        ...inputs,
-        ...(inputs.verify ? { fingerprint: inputs.verify.expected } : {}),
-        ...(inputs.recordHostKey ? { hostKeyFingerprint } : {}),
-      },
+      outs: { ...inputs, ...seen, ...(inputs.recordHostKey ? { hostKeyFingerprint } : {}) },
     };
   },
   async update(_id: string, olds: StepProps, news: StepProps): Promise<pulumi.dynamic.UpdateResult> {
-    // Re-run when the script changed or the host drifted; a credentials-only change just updates state.
-    // The connect step always connects, so every update checks (and records) the host key.
-    const drifted = news.verify !== undefined && olds.fingerprint !== news.verify.expected;
+    // Re-run when the script changed or the host drifted; a new observation script only looks; a
+    // credentials-only change just updates state. The connect step always connects, so every update checks
+    // (and records) the host key.
+    const drifted =
+      news.verify !== undefined &&
+      (olds.fingerprint === undefined || checkDifferences(news.verify.expected, olds.fingerprint).length > 0);
     let hostKeyFingerprint = olds.hostKeyFingerprint;
-    if (olds.create !== news.create || drifted || news.recordHostKey)
-      await runRemoteScript(news, news.create, (f) => (hostKeyFingerprint = f));
+    const seen =
+      olds.create !== news.create || drifted || news.recordHostKey
+        ? await applyStep(news, (f) => (hostKeyFingerprint = f))
+        : (olds.observe ?? "") !== (news.observe ?? "")
+          ? await inspectHost(news)
+          : {};
     return {
       outs: {
         ...news,
-        ...(news.verify ? { fingerprint: news.verify.expected } : {}),
+        ...(news.verify ? { fingerprint: seen.fingerprint ?? olds.fingerprint } : {}),
+        ...(news.observe ? { observed: seen.observed ?? olds.observed } : {}),
         ...(news.recordHostKey ? { hostKeyFingerprint } : {}),
       },
     };
@@ -227,9 +337,8 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
       await runRemoteScript(props, "true", (f) => (hostKeyFingerprint = f));
       return { id, props: { ...props, hostKeyFingerprint } };
     }
-    if (!props.verify) return { id, props };
-    const fingerprint = (await runRemoteScript(props, props.verify.script)).trim();
-    return { id, props: { ...props, fingerprint } };
+    if (!props.verify && !props.observe) return { id, props };
+    return { id, props: { ...props, ...(await inspectHost(props)) } };
   },
   async delete(_id: string, props: StepProps): Promise<void> {
     if (props.delete) await runRemoteScript(props, props.delete);
@@ -240,6 +349,8 @@ export const remoteStepProvider: pulumi.dynamic.ResourceProvider = {
 export class RemoteStep extends pulumi.dynamic.Resource {
   /** The SHA256 fingerprint of the host key the server showed (steps made with `recordHostKey`). */
   declare readonly hostKeyFingerprint: pulumi.Output<string | undefined>;
+  /** What the step's observation script saw on the host after the last apply or refresh (steps with `observe`). */
+  declare readonly observed: pulumi.Output<Record<string, string> | undefined>;
   constructor(name: string, args: RemoteStepArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       remoteStepProvider,
@@ -249,6 +360,7 @@ export class RemoteStep extends pulumi.dynamic.Resource {
         connection: pulumi.secret(args.connection),
         delete: args.delete ?? "",
         fingerprint: undefined,
+        observed: undefined,
         recordHostKey: args.recordHostKey ?? false,
         hostKeyFingerprint: undefined,
       },

@@ -5,6 +5,7 @@
  */
 import { createHash } from "crypto";
 import { shellQuote } from "../../base/shell";
+import { INFO_SUFFIX } from "./remoteStep";
 import {
   authorizedKeyLine,
   labelsLines,
@@ -92,6 +93,11 @@ export interface StepScripts {
    * correct host prints (for drift detection: each differing line is a finding with expected and found).
    */
   readonly verify?: { readonly script: string; readonly expected: string };
+  /**
+   * Prints facts about what the step put in place, one `item: value` line each, for reports (never compared;
+   * stable while the host does not change: no pid, no clock).
+   */
+  readonly observe?: string;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
@@ -102,17 +108,15 @@ function fileHashLine(label: string, file: string): string {
   return `if [ -f ${f} ]; then echo ${shellQuote(label)}": $(sha256sum < ${f} | cut -d' ' -f1)"; else echo ${shellQuote(label)}": missing"; fi`;
 }
 
-/** Shell that prints `service <name>: running|stopped` (systemd when it runs, else the init script or pidof). */
+/**
+ * Shell that prints `service <name>: running|stopped`: systemd's view when it runs, else whether a process of that
+ * name runs in this host's root (`/proc/<pid>/root` is this `/`): in a container or chroot sharing the machine's
+ * processes, another system's daemon of the same name is not this host's.
+ */
 function serviceStateLine(service: string, process = service): string {
   const n = shellQuote(service);
-  return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; elif pidof ${shellQuote(process)} >/dev/null 2>&1; then s=running; else s=stopped; fi; echo "service ${service}: $s"`;
+  return `if [ -d /run/systemd/system ]; then systemctl is-active --quiet ${n} && s=running || s=stopped; else s=stopped; r=$(stat -L -c %d:%i /); for p in $(pidof ${shellQuote(process)} 2>/dev/null); do [ "$(stat -L -c %d:%i /proc/$p/root 2>/dev/null)" = "$r" ] && s=running; done; fi; echo "service ${service}: $s"`;
 }
-
-/**
- * A check line whose item name ends with this is reported by drift as a note (what the host says), never
- * compared: it describes the host's state, not a promise Majordome keeps (e.g. pending security updates).
- */
-export const INFO_SUFFIX = " (info)";
 
 /** A short content hash, used to make a step's script change when something it depends on changes. */
 export function contentHash(text: string): string {
@@ -326,5 +330,82 @@ export function operationsScripts(ops: HostOperations): StepScripts | undefined 
   return {
     create: ["set -eu", "# majordome: security updates, monitoring, log forwarding", ...lines].join("\n"),
     verify: { script: script.join("\n"), expected: expected.join("\n") },
+    observe: operationsObservation(),
   };
+}
+
+/** The node exporter's process name (also its Debian package and service). */
+const AGENT = "prometheus-node-exporter";
+
+/**
+ * What the host shows of its day-2 operations, whatever the blueprint asked: the update timer as written and
+ * enabled (schedule, random delay, window, policy, whether systemd runs it now), the host's time zone, the
+ * monitoring agent's process in this host's root and the TCP ports it listens on (its own sockets, so another
+ * system's agent on the same port is not mistaken for it), the endpoint file, the log forwarding target and
+ * protocol read back from the rsyslog drop-in (TLS only when the gtls driver in TLS-only mode is written), its
+ * CA file's hash, and rsyslog's process. Every line is stable while the host does not change.
+ */
+export function operationsObservation(): string {
+  const inRoot = (name: string, into: string) =>
+    `${into}=""; for p in $(pidof ${name} 2>/dev/null); do [ "$(stat -L -c %d:%i /proc/$p/root 2>/dev/null)" = "$root_id" ] && ${into}="$${into} $p"; done`;
+  const value = (label: string, command: string, fallback: string) =>
+    `v=$({ ${command}; } 2>/dev/null || true); echo "${label}: \${v:-${fallback}}"`;
+  // Ports from the kernel's socket tables (no ss/netstat on minimal hosts): sockets in LISTEN (0A) whose inode
+  // is one of the agent's file descriptors. Addresses: * for any, dotted IPv4, [IPv6 hex] otherwise.
+  const listening = [
+    `inodes=" $(for p in $agent; do ls -l /proc/$p/fd 2>/dev/null; done | sed -n 's/.*socket:\\[\\([0-9]*\\)\\]$/\\1/p' | tr '\\n' ' ') "`,
+    `ports=$(awk -v inodes="$inodes" 'function hex(s,  i, n) { n = 0; for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789ABCDEF", toupper(substr(s, i, 1))) - 1; return n }`,
+    `  FNR > 1 && $4 == "0A" && index(inodes, " " $10 " ") { split($2, a, ":"); if (a[1] ~ /^0+$/) h = "*"; else if (length(a[1]) == 8) h = hex(substr(a[1], 7, 2)) "." hex(substr(a[1], 5, 2)) "." hex(substr(a[1], 3, 2)) "." hex(substr(a[1], 1, 2)); else h = "[" a[1] "]"; print h ":" hex(a[2]) }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u | tr '\\n' ' ' | sed 's/ $//')`,
+  ];
+  return [
+    "root_id=$(stat -L -c %d:%i /)",
+    `if [ -f ${UPDATE_TIMER} ]; then echo "update timer: present"; else echo "update timer: missing"; fi`,
+    `if [ -L /etc/systemd/system/timers.target.wants/majordome-updates.timer ]; then echo "update timer enabled: yes"; else echo "update timer enabled: no"; fi`,
+    value("update schedule", `sed -n 's/^OnCalendar=//p' ${UPDATE_TIMER} | head -n1`, "none"),
+    value(
+      "update random delay seconds",
+      `sed -n 's/^RandomizedDelaySec=//p' ${UPDATE_TIMER} | head -n1`,
+      "0",
+    ),
+    value(
+      "update window",
+      `sed -n 's/^Description=Majordome maintenance window //p' ${UPDATE_TIMER} | head -n1`,
+      "none",
+    ),
+    `if grep -q '^ExecStart=/usr/bin/unattended-upgrade' ${UPDATE_SERVICE} 2>/dev/null; then echo "update policy: automatic"; elif grep -q '^ExecStart=${NOTIFY_SCRIPT}' ${UPDATE_SERVICE} 2>/dev/null; then echo "update policy: notify"; else echo "update policy: none"; fi`,
+    `if [ ! -d /run/systemd/system ]; then echo "update timer running: no, systemd is not running (in force from the next boot)"; elif systemctl is-active --quiet majordome-updates.timer; then echo "update timer running: yes"; else echo "update timer running: no"; fi`,
+    `if dpkg -s unattended-upgrades >/dev/null 2>&1; then echo "unattended-upgrades: installed"; else echo "unattended-upgrades: missing"; fi`,
+    value(
+      "host time zone",
+      `cat /etc/timezone 2>/dev/null || readlink /etc/localtime | sed 's|.*/zoneinfo/||'`,
+      "UTC",
+    ),
+    inRoot(AGENT, "agent"),
+    `if [ -n "$agent" ]; then echo "monitoring agent: running"; else echo "monitoring agent: not running"; fi`,
+    // A just-started agent binds its port within moments: wait for it (a few seconds at most).
+    `ports=""; for _ in 1 2 3 4 5 6 7 8 9 10; do`,
+    ...listening.map((l) => `  ${l}`),
+    `  if [ -n "$ports" ] || [ -z "$agent" ]; then break; fi; sleep 0.5`,
+    "done",
+    `echo "monitoring agent listening: \${ports:-not listening}"`,
+    value("monitoring endpoint", "sed -n 's/^endpoint=//p' /etc/majordome/monitoring", "none"),
+    `if [ ! -f ${RSYSLOG_CONF} ]; then echo "log forwarding: not configured"`,
+    `elif grep -q 'StreamDriver="gtls" StreamDriverMode="1"' ${RSYSLOG_CONF}; then echo "log forwarding: tls $(sed -n 's/.*target="\\([^"]*\\)" port="\\([0-9]*\\)".*/\\1:\\2/p' ${RSYSLOG_CONF} | head -n1)"`,
+    `elif grep -q '^\\*\\.\\* @@' ${RSYSLOG_CONF}; then echo "log forwarding: tcp $(sed -n 's/^\\*\\.\\* @@//p' ${RSYSLOG_CONF} | head -n1)"`,
+    `elif grep -q '^\\*\\.\\* @' ${RSYSLOG_CONF}; then echo "log forwarding: udp $(sed -n 's/^\\*\\.\\* @//p' ${RSYSLOG_CONF} | head -n1)"`,
+    `else echo "log forwarding: unrecognised configuration"; fi`,
+    value(
+      "log forwarding peer check",
+      `sed -n 's/.*StreamDriverAuthMode="\\([^"]*\\)" StreamDriverPermittedPeers="\\([^"]*\\)".*/\\1 \\2/p' ${RSYSLOG_CONF} | head -n1`,
+      "none",
+    ),
+    value(
+      "log forwarding CA file",
+      `sed -n 's/.*DefaultNetstreamDriverCAFile="\\([^"]*\\)".*/\\1/p' ${RSYSLOG_CONF} | head -n1`,
+      "none",
+    ),
+    `if [ -f ${LOG_CA_FILE} ]; then echo "log forwarding CA sha256: $(sha256sum < ${LOG_CA_FILE} | cut -c1-12)"; else echo "log forwarding CA sha256: none"; fi`,
+    inRoot("rsyslogd", "logger_pids"),
+    `if [ -n "$logger_pids" ]; then echo "rsyslog: running"; else echo "rsyslog: not running"; fi`,
+  ].join("\n");
 }

@@ -5,7 +5,7 @@
  * "in sync".
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { INFO_SUFFIX } from "../../components/host/steps";
+import { INFO_SUFFIX } from "../../components/host/remoteStep";
 
 /** One drifted item. */
 export interface DriftFinding {
@@ -76,6 +76,8 @@ export class DriftCollector {
   private readonly findingsByUrn = new Map<string, DriftFinding[]>();
   private readonly unverifiableByUrn = new Map<string, Unverifiable>();
   private readonly notesByUrn = new Map<string, DriftNote[]>();
+  private readonly observedNotesByUrn = new Map<string, DriftNote[]>();
+  private readonly observationOnlyUrns = new Set<string>();
 
   /** Feed engine events here. */
   readonly onEvent = (event: EngineEvent): void => {
@@ -88,6 +90,7 @@ export class DriftCollector {
       host: outputs.hostName,
       step: outputs.stepName,
     };
+    this.noteObservations(meta.urn, where, meta.old?.outputs, meta.new?.outputs);
     if (!outputs.verify?.expected) {
       this.unverifiableByUrn.set(meta.urn, { host: where.host, step: where.step });
       return;
@@ -107,6 +110,40 @@ export class DriftCollector {
     this.findingsByUrn.set(meta.urn, compareFingerprint(where, outputs.verify.expected, outputs.fingerprint));
   };
 
+  /**
+   * What an operations step observed that changed since the state recorded it (facts for the report, e.g. the
+   * port the monitoring agent listens on): each a note with the value now and the one recorded. A resource
+   * whose only change is that is not drift (nothing for `deliver` to repair).
+   */
+  private noteObservations(
+    urn: string,
+    where: { host: string; step: string },
+    before: Record<string, unknown> | undefined,
+    after: Record<string, unknown> | undefined,
+  ): void {
+    const was = (before?.observed ?? undefined) as Record<string, string> | undefined;
+    const now = (after?.observed ?? undefined) as Record<string, string> | undefined;
+    if (!was || !now) return;
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => was[k] !== now[k]);
+    if (!keys.length) return;
+    this.observedNotesByUrn.set(
+      urn,
+      keys.map((k) => ({
+        host: where.host,
+        step: where.step,
+        item: `${k} (observed)`,
+        value: `${now[k] ?? "(not reported)"}, recorded ${was[k] ?? "(nothing)"}`,
+      })),
+    );
+    const rest = (o: Record<string, unknown>) => stableJson({ ...o, observed: undefined });
+    if (rest(before!) === rest(after!)) this.observationOnlyUrns.add(urn);
+  }
+
+  /** Resources whose refresh changed only what an operations step observed (not drift). */
+  get observationOnly(): string[] {
+    return [...this.observationOnlyUrns];
+  }
+
   /** Every drifted item. */
   get findings(): DriftFinding[] {
     return [...this.findingsByUrn.values()].flat();
@@ -114,13 +151,24 @@ export class DriftCollector {
 
   /** What hosts say about themselves (not compared). */
   get notes(): DriftNote[] {
-    return [...this.notesByUrn.values()].flat();
+    return [...this.notesByUrn.values(), ...this.observedNotesByUrn.values()].flat();
   }
 
   /** Steps drift cannot check (the connection check and `run` steps). */
   get unverifiable(): Unverifiable[] {
     return [...this.unverifiableByUrn.values()];
   }
+}
+
+/** JSON with object keys sorted (the engine's old and new outputs need not list them in the same order). */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
 }
 
 /** Text lines for people: one per finding, then what could not be checked. */

@@ -712,7 +712,15 @@ export async function driftOne(
       },
       onOutput: progress.engineOutput,
     });
-    const counts = result.changeSummary ?? {};
+    // A step whose refresh changed only what it observed (facts for the report) has not drifted: its notes say
+    // what changed, and the next delivery records it.
+    const observedOnly = new Set(found.observationOnly);
+    const factsOnly = collector.changes.filter((c) => observedOnly.has(c.urn));
+    const counts: Record<string, number | undefined> = { ...(result.changeSummary ?? {}) };
+    if (factsOnly.length) {
+      counts.update = Math.max(0, (counts.update ?? 0) - factsOnly.length);
+      counts.same = (counts.same ?? 0) + factsOnly.length;
+    }
     // OVH instances running another first-boot baseline than the blueprint asks (the engine cannot see it:
     // user data is `ignoreChanges`): each differing setting is a finding, with what was built as "found".
     const { stale } = compareInstanceBaselines((await stack.outputs()).inventory?.value, loaded.resolved);
@@ -730,10 +738,12 @@ export async function driftOne(
     if (stale.length) drifted.push(["rebuild (first-boot baseline)", stale.length]);
     const findings = [...found.findings, ...instanceFindings];
     // Each drifted resource names the items that differ (the engine itself gives no property diff on refresh).
-    const changes = collector.changes.map((c) => ({
-      ...c,
-      diffs: c.diffs.length ? c.diffs : findings.filter((f) => f.resource === c.name).map((f) => f.item),
-    }));
+    const changes = collector.changes
+      .filter((c) => !observedOnly.has(c.urn))
+      .map((c) => ({
+        ...c,
+        diffs: c.diffs.length ? c.diffs : findings.filter((f) => f.resource === c.name).map((f) => f.item),
+      }));
     const notVerifiable = found.unverifiable.filter((u) => u.step !== "connect");
     const status: EnvStatus = drifted.length ? "drift" : "in-sync";
     const summary = drifted.length

@@ -10,6 +10,7 @@ import { countByOp, summarize, type Change } from "./changes";
 import { failedInventory, partOutcomes, type FailedDeliveryFacts, type PartOutcome } from "./deliveryOutcome";
 import { endpointRows, operationRows } from "./reportSections";
 import { instanceBaselineRows, labelRows, ownerLine } from "./reportBuilt";
+import { hostOperationRows, type HostOperationRow } from "./reportHostOperations";
 
 /** The report's JSON form. */
 export interface DeliveryReport {
@@ -46,6 +47,11 @@ export interface DeliveryReport {
    * its changes are not listed under "what changed", but everything that exists is in this report.
    */
   readonly interruptedRun?: { readonly startedAt: string; readonly by: string };
+  /**
+   * The operations section for tools: on SSH-reached hosts, what each host showed after applying (read back
+   * by its operations step), per host and item. Absent from reports written before it existed.
+   */
+  readonly operations?: { readonly hosts: readonly HostOperationRow[] };
   readonly serviceLevel: unknown;
   readonly contacts: unknown;
   readonly versions: Record<string, string>;
@@ -179,6 +185,23 @@ function instanceBaselineSection(inv: Record<string, unknown>): string[] {
   ];
 }
 
+/** What each SSH-reached host showed of its operations; nothing without hosts. */
+function hostOperationsSection(rows: readonly HostOperationRow[]): string[] {
+  if (!rows.length) return [];
+  return [
+    "### Hosts: what each host showed",
+    "",
+    "Read back from each host by its operations step after applying (the update timer, the monitoring agent's process and ports, the rsyslog drop-in); *not confirmed* means the host did not show it.",
+    "",
+    table(
+      ["host", "item", "asked", "on the host"],
+      // Calendar expressions and "any address" are full of `*`: escaped, so Markdown shows them as written.
+      rows.map((r) => [r.host, r.item, r.asked, r.observed].map((c) => c.replace(/\*/g, "\\*"))),
+    ),
+    "",
+  ];
+}
+
 /** Where the labels are, from what exists; nothing when no resource carries them. */
 function labelSection(inv: Record<string, unknown>): string[] {
   const rows = labelRows(inv);
@@ -212,6 +235,7 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     r.access.filter((a) => a.who.startsWith("run team: ")).map((a) => a.who.slice(10)),
   );
   const operations = operationRows(inv, r.result);
+  const hostOperations = r.operations?.hosts ?? hostOperationRows(inv, r.result, new Date(r.deliveredAt));
   const lines = [
     `# Delivery report — ${r.client.name}, ${r.environment}`,
     "",
@@ -280,10 +304,12 @@ export function renderReportMarkdown(r: DeliveryReport): string {
     "",
     "## Operations: backups, monitoring, updates, logs",
     "",
-    operations.length
-      ? table(["item", "asked", "applied"], operations)
-      : "Not applied: no server or host was built with them.",
-    "",
+    ...(operations.length
+      ? [table(["item", "asked", "applied"], operations), ""]
+      : hostOperations.length
+        ? []
+        : ["Not applied: the delivery did not confirm any server or host.", ""]),
+    ...hostOperationsSection(hostOperations),
     ...instanceBaselineSection(inv),
     ...labelSection(inv),
     "## Secrets (names only; values are in the stack's encrypted outputs)",
@@ -410,6 +436,13 @@ export function buildReport(args: {
     inventory: succeeded ? args.inventory : failedInventory(args.env, args.failure?.existing ?? [], outcomes),
     access,
     notDone,
+    operations: {
+      hosts: hostOperationRows(
+        (args.inventory ?? {}) as Record<string, unknown>,
+        args.result,
+        args.startedAt,
+      ),
+    },
     retries: args.retries ?? [],
     ...(args.interruptedRun
       ? { interruptedRun: { startedAt: args.interruptedRun.startedAt, by: args.interruptedRun.by } }

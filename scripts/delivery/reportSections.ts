@@ -79,33 +79,22 @@ export function endpointRows(inventory: Inventory, runTeam: readonly string[]): 
 }
 
 /**
- * The operations baseline as applied: each item with what the blueprint asked and where it was applied, from
- * what exists (the first boot of the instances in the inventory, the `operations` step of the hosts that have it
- * built). A host whose `operations` step failed is named as failed. After a failed delivery the inventory holds
- * only what the state shows, so nothing unbuilt is called applied.
+ * The operations baseline on OVH instances: each item with what the blueprint asked and where it was applied
+ * (first boot of the instances that exist; each instance's recorded baseline is in its own table,
+ * reportBuilt.ts). Hosts have their own rows, from what each host showed (reportHostOperations.ts). Empty when
+ * no OVH instance exists.
  */
 export function operationRows(inventory: Inventory, result: "succeeded" | "failed"): Rows {
   const ops = obj(inventory.operations);
-  if (!Object.keys(ops).length) return [];
   const servers = Object.values(obj(inventory.servers)).reduce((n, s) => n + Number(s.count ?? 0), 0);
-  const hosts = Object.entries(obj(inventory.hosts));
-  const hostsWithOps = hosts.filter(([, h]) => list(h.steps).includes("operations")).length;
-  const failedOn = hosts.flatMap(([name, h]) => {
-    const failed = h.failed as { step?: string; reason?: string } | undefined;
-    return failed?.step === "operations" ? [`FAILED on host ${name} (${failed.reason ?? "failed"})`] : [];
-  });
-  // OVH instances are listed with the baseline they were built with, in their own table (reportBuilt.ts):
-  // the blueprint's wish says nothing of a running instance.
-  const where = [
-    servers ? "OVH instances: see the baseline they were built with, below" : "",
-    hostsWithOps ? `${hostsWithOps} host(s), operations step` : "",
-    ...failedOn,
-  ]
-    .filter(Boolean)
-    .join("; ");
-  const nowhere =
-    result === "succeeded" ? "nowhere: no server or host" : "not applied: no server or host has it built";
-  const applied = (asked: boolean) => (!asked ? "not asked" : where || nowhere);
+  if (!Object.keys(ops).length || !servers) return [];
+  // The blueprint's wish says nothing of a running instance: its first-boot baseline is listed below.
+  const applied = (asked: boolean) =>
+    !asked
+      ? "not asked"
+      : result !== "succeeded"
+        ? "not confirmed (the delivery failed)"
+        : "OVH instances: see the baseline they were built with, below";
   const updates = ops.securityUpdates ?? {};
   const monitoring = ops.monitoring ?? {};
   const logs = ops.logForwarding ?? {};
@@ -129,11 +118,9 @@ export function operationRows(inventory: Inventory, result: "succeeded" | "faile
       backups.enabled ? `${String(backups.schedule)}, kept ${String(backups.retentionDays)} days` : "off",
       !backups.enabled
         ? "not asked"
-        : servers
-          ? `${servers} instance(s) (OVH workflow backups)`
-          : result === "succeeded"
-            ? "nowhere: no OVH instance"
-            : "not applied: no OVH instance was built",
+        : result !== "succeeded"
+          ? "not confirmed (the delivery failed)"
+          : `${servers} instance(s) (OVH workflow backups)`,
     ],
   ];
 }

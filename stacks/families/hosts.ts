@@ -57,6 +57,10 @@ export const hosts: Family<FamilyContext> = {
           steps: group.stepNames[h.name],
           // What the server showed: pinned by `majordome deliver` after the first delivery (trust on first use).
           hostKey: group.hostKeys[h.name],
+          // What the operations step saw on the host after applying (the report's Operations section reads it).
+          ...(group.operationsObserved[h.name]
+            ? { operationsObserved: group.operationsObserved[h.name] }
+            : {}),
         },
       ]),
     );

@@ -28,6 +28,9 @@ export function suiteTestHost(name: string, options?: TestHostOptions): TestHost
     get privateKey() {
       return current().privateKey;
     },
+    get agentPort() {
+      return current().agentPort;
+    },
     exec: (command) => current().exec(command),
     readFile: (file) => current().readFile(file),
     stop: () => current().stop(),

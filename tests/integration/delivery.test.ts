@@ -127,7 +127,11 @@ describe("majordome deliver through the real engine", () => {
     );
     const victim = box.start("deliver", "acme/killed");
     // Wait until the slow step is running on the host, then kill the whole delivery at once.
-    await waitFor("the slow step to start", () => host.readFile("/srv/killed/started") !== undefined, 30_000);
+    await waitFor(
+      "the slow step to start",
+      () => host.readFile("/srv/killed/started") !== undefined,
+      120_000,
+    );
     expect(host.readFile("/srv/killed/started")).toBe("");
     // kill -9 the whole delivery: the CLI, the engine it started and everything under them.
     killTree(victim.pid as number);

@@ -112,12 +112,16 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
   let certs: { ca: string; key: string; cert: string };
   let work: string;
   let box: Sandbox;
+  let agentPort: number;
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "majordome-tls-"));
     certs = testCertificates(work, RECEIVER_NAME);
     receiver = await startReceiver(certs);
     host = await startTestHost("logs");
     host.exec(`echo '127.0.0.1 ${RECEIVER_NAME}' >> /etc/hosts`);
+    // Test hosts share the machine's network: each host's agent listens on a loopback port of its own
+    // (tools/testhost), never 9100 — the report must show that port, read from the agent's own socket.
+    agentPort = host.agentPort;
   });
   afterAll(async () => {
     await host?.stop();
@@ -161,5 +165,94 @@ describe("log forwarding over TLS to a receiver on loopback", () => {
     expect(receiver.wire.length).toBeGreaterThan(0);
     for (const bytes of receiver.wire) expect(bytes[0]).toBe(0x16);
     expect(Buffer.concat(receiver.wire).includes(marker)).toBe(false);
+  });
+  /** The report's rows for host `origin`, by item (JSON), and its Markdown. */
+  function reportOf(box: Sandbox) {
+    const report = box.report("logs");
+    expect(report).toBeDefined();
+    const json = report!.json as {
+      result: string;
+      operations: { hosts: { host: string; item: string; observed: string; confirmed: boolean }[] };
+    };
+    return {
+      json,
+      markdown: report!.markdown,
+      row: (item: string) => json.operations.hosts.find((r) => r.host === "origin" && r.item === item)!,
+    };
+  }
+
+  it("the report's Operations section shows what the host really has, and after tampering and deliver, the repaired state", async () => {
+    box ??= sandbox(host.privateKey);
+    const delivered = await deliverTo(box, receiver.port);
+    expect([delivered.exitCode, delivered.exitCode === 0 ? "" : delivered.stderr]).toEqual([0, ""]);
+    const first = reportOf(box);
+    expect(first.json.result).toBe("succeeded");
+    // Each row is what the host showed: the timer as written (its schedule, the window from its description),
+    // the agent's own listening socket, the rsyslog drop-in read back (TLS only, the name checked, the CA).
+    expect(first.row("security updates")).toMatchObject({ confirmed: true });
+    expect(first.row("security updates").observed).toMatch(
+      /^automatic in sun 02:00-04:00; timer enabled \(OnCalendar Sun \*-\*-\* 02:00:00, random delay up to 30 min\); next start \d{4}-\d{2}-\d{2} 02:00 \S+; .*unattended-upgrades installed$/,
+    );
+    expect(first.row("monitoring agent")).toEqual({
+      host: "origin",
+      item: "monitoring agent",
+      asked: "on",
+      observed: `node exporter running, listening on 127.0.0.1:${agentPort}`,
+      confirmed: true,
+    });
+    const caHash = execFileSync("sha256sum", { input: `${certs.ca.trim()}\n` })
+      .toString()
+      .slice(0, 12);
+    expect(first.row("log forwarding")).toMatchObject({
+      observed: `tls to ${RECEIVER_NAME}:${receiver.port} (TLS only, peer checked x509/name ${RECEIVER_NAME}, CA /etc/majordome/log-ca.pem (sha256 ${caHash}…)); rsyslog running`,
+      confirmed: true,
+    });
+    expect(first.markdown).toContain("### Hosts: what each host showed");
+    expect(first.markdown).toContain(
+      `| origin | monitoring agent | on | node exporter running, listening on 127.0.0.1:${agentPort} |`,
+    );
+
+    // Behind Majordome's back: the agent stopped, the update timer removed.
+    host.exec(
+      "/etc/init.d/prometheus-node-exporter stop >/dev/null; rm -f /etc/systemd/system/majordome-updates.timer /etc/systemd/system/timers.target.wants/majordome-updates.timer",
+    );
+    const drift = await box.run("drift", "acme/logs", "--json");
+    expect(drift.exitCode).toBe(3);
+    expect(JSON.parse(drift.stdout).results[0].drift.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          step: "operations",
+          item: "service prometheus-node-exporter",
+          expected: "running",
+          found: "stopped",
+        }),
+        expect.objectContaining({ step: "operations", item: "updates timer", found: "missing" }),
+      ]),
+    );
+    // What the operations step observes is shown beside the findings, with the value it recorded.
+    expect(JSON.parse(drift.stdout).results[0].drift.notes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          item: "monitoring agent (observed)",
+          value: "not running, recorded running",
+        }),
+        expect.objectContaining({ item: "update timer (observed)", value: "missing, recorded present" }),
+      ]),
+    );
+
+    const repaired = await box.run("deliver", "acme/logs");
+    expect([repaired.exitCode, repaired.exitCode === 0 ? "" : repaired.stderr]).toEqual([0, ""]);
+    const after = reportOf(box);
+    expect(after.row("monitoring agent")).toMatchObject({
+      observed: `node exporter running, listening on 127.0.0.1:${agentPort}`,
+      confirmed: true,
+    });
+    expect(after.row("security updates")).toMatchObject({ confirmed: true });
+    expect(after.row("security updates").observed).toContain("timer enabled (OnCalendar Sun *-*-* 02:00:00");
+    // The report's facts are the host's: the repair is there to see.
+    expect(host.readFile("/etc/systemd/system/majordome-updates.timer")).toContain(
+      "OnCalendar=Sun *-*-* 02:00:00",
+    );
+    expect((await box.run("drift", "acme/logs")).exitCode).toBe(0);
   });
 });

@@ -19,6 +19,12 @@ export interface TestHost {
   readonly dir: string;
   /** The root user's private key (OpenSSH format). */
   readonly privateKey: string;
+  /**
+   * The loopback port this host's monitoring agent (prometheus-node-exporter) listens on once installed. Test
+   * hosts share the machine's network, so each agent gets a port of its own (through the package's defaults
+   * file) instead of all contending for 9100.
+   */
+  readonly agentPort: number;
   /** Runs a shell command on the host as root over SSH; returns stdout (throws on failure). */
   exec(command: string): string;
   /** Reads a file on the host, or undefined when it does not exist. */
@@ -161,6 +167,19 @@ export async function startTestHost(
     hostKeyOption = " -h /etc/ssh/majordome_host_ed25519_key";
   }
   const port = options.port ?? (await freePort());
+  // The agent's own port, set the way a host's admin would: the package's defaults file, which dpkg keeps
+  // (confold) when the package is installed later by a delivery.
+  const agentPort = await freePort();
+  fs.mkdirSync(path.join(upper, "etc", "default"), { recursive: true });
+  fs.writeFileSync(
+    path.join(upper, "etc", "default", "prometheus-node-exporter"),
+    `ARGS="--web.listen-address=127.0.0.1:${agentPort}"\n`,
+  );
+  fs.mkdirSync(path.join(upper, "etc", "dpkg", "dpkg.cfg.d"), { recursive: true });
+  fs.writeFileSync(
+    path.join(upper, "etc", "dpkg", "dpkg.cfg.d", "majordome-test-host"),
+    "force-confdef\nforce-confold\n",
+  );
   const script = [
     "set -e",
     `mount -t overlay overlay -o lowerdir=${rootfs},upperdir=${upper},workdir=${work} ${merged}`,
@@ -212,6 +231,7 @@ export async function startTestHost(
     port,
     dir,
     privateKey: fs.readFileSync(keyFile, "utf8"),
+    agentPort,
     exec,
     readFile: (file) => {
       const r = spawnSync("ssh", [...sshArgs, `cat ${shellQuote(file)}`], { encoding: "utf8" });

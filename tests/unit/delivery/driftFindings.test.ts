@@ -1,4 +1,5 @@
-import { compareFingerprint, renderFindings } from "../../../scripts/delivery/driftFindings";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { compareFingerprint, DriftCollector, renderFindings } from "../../../scripts/delivery/driftFindings";
 import { baselineScripts, operationsScripts, stepScripts } from "../../../components/host/steps";
 
 const where = { resource: "r", host: "origin", step: "baseline" };
@@ -69,5 +70,78 @@ describe("drift findings", () => {
         logForwarding: { enabled: false },
       }),
     ).toBeUndefined();
+  });
+});
+
+describe("observations on refresh", () => {
+  const urn = "urn:pulumi:acme-logs::majordome::majordome-host:RemoteStep::acme-logs-hosts-origin-operations";
+  const state = {
+    hostName: "origin",
+    stepName: "operations",
+    verify: { expected: "service prometheus-node-exporter: running" },
+    fingerprint: "service prometheus-node-exporter: running",
+    observed: { "monitoring agent": "running", "monitoring agent listening": "*:9100" },
+  };
+  const refreshed = (outputs: Record<string, unknown>) =>
+    ({
+      sequence: 1,
+      timestamp: 0,
+      resOutputsEvent: {
+        metadata: {
+          op: "update",
+          urn,
+          type: "majordome-host:RemoteStep",
+          provider: "",
+          old: { outputs: state },
+          new: { outputs },
+        },
+      },
+    }) as unknown as EngineEvent;
+
+  it("a changed observation alone is a note (value now, value recorded), not drift", () => {
+    const collector = new DriftCollector();
+    collector.onEvent(
+      refreshed({
+        // The engine need not list the outputs in the same order.
+        observed: { "monitoring agent listening": "*:9200", "monitoring agent": "running" },
+        fingerprint: state.fingerprint,
+        verify: state.verify,
+        stepName: "operations",
+        hostName: "origin",
+      }),
+    );
+    expect(collector.findings).toEqual([]);
+    expect(collector.observationOnly).toEqual([urn]);
+    expect(collector.notes).toEqual([
+      {
+        host: "origin",
+        step: "operations",
+        item: "monitoring agent listening (observed)",
+        value: "*:9200, recorded *:9100",
+      },
+    ]);
+  });
+
+  it("a step whose check changed too is drift, with its observations as notes", () => {
+    const collector = new DriftCollector();
+    collector.onEvent(
+      refreshed({
+        ...state,
+        fingerprint: "service prometheus-node-exporter: stopped",
+        observed: { "monitoring agent": "not running", "monitoring agent listening": "not listening" },
+      }),
+    );
+    expect(collector.observationOnly).toEqual([]);
+    expect(collector.findings).toEqual([
+      expect.objectContaining({
+        item: "service prometheus-node-exporter",
+        expected: "running",
+        found: "stopped",
+      }),
+    ]);
+    expect(collector.notes.map((n) => n.item)).toEqual([
+      "monitoring agent (observed)",
+      "monitoring agent listening (observed)",
+    ]);
   });
 });

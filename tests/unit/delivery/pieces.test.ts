@@ -186,11 +186,11 @@ describe("delivery report, written from what exists", () => {
     expect(md).toContain("## Not done");
     expect(md).toContain("## Transient failures ridden out");
     expect(md).toContain("No endpoint exists");
-    expect(md).toMatch(/\| security updates \| .* \| not applied: no server or host has it built \|/);
+    expect(md).toContain("Not applied: the delivery did not confirm any server or host.");
     expect(md).not.toMatch(/\| granted \|/);
   });
 
-  it("a succeeded delivery shows each endpoint with how to reach it, and operations where they were applied", () => {
+  it("a succeeded delivery shows each endpoint with how to reach it, and operations as each host showed them", () => {
     const report = buildReport({
       env: loaded().resolved,
       result: "succeeded",
@@ -204,6 +204,7 @@ describe("delivery report, written from what exists", () => {
             port: 2222,
             user: "root",
             steps: ["connect", "baseline", "operations"],
+            operationsObserved: { "monitoring agent": "running", "monitoring agent listening": "*:9100" },
           },
         },
         operations: {
@@ -217,8 +218,13 @@ describe("delivery report, written from what exists", () => {
     });
     const md = renderReportMarkdown(report);
     expect(md).toMatch(/\| host \| origin-lab \| 127\.0\.0\.1:2222 \| ssh -p 2222 \S+@127\.0\.0\.1 \|/);
-    expect(md).toContain("| security updates | automatic in sun 02:00-04:00 | 1 host(s), operations step |");
-    expect(md).toContain("| backups | off | not asked |");
+    // From what the host showed, never from the blueprint: the timer was not observed, the agent was.
+    expect(md).toContain(
+      "| origin-lab | security updates | automatic in sun 02:00-04:00 | not confirmed: the host did not show it (no observation recorded) |",
+    );
+    expect(md).toContain(
+      "| origin-lab | monitoring agent | on | node exporter running, listening on \\*:9100 |",
+    );
     expect(md).not.toContain("```json");
   });
 });
