@@ -28,7 +28,7 @@ describe("PrivateNetwork", () => {
               { key: "gra", region: "GRA11", cidr: "10.1.1.0/24" },
               { key: "sbg", region: "SBG5", cidr: "10.1.2.0/24" },
             ],
-            gateway: { model: "s" },
+            gateway: { model: "s", region: "GRA11" },
           },
           opts,
         ),
