@@ -131,7 +131,9 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         cidr: inputs.cidr,
         dhcpPool: pools.map((p) => `${p.start}–${p.end}`).join(","),
         gatewayIp: typeof inputs.gatewayIp === "string" ? inputs.gatewayIp : "first address",
-        dnsServers: Array.isArray(inputs.dnsNameservers) ? inputs.dnsNameservers.join(",") : "OVH's resolvers",
+        dnsServers: Array.isArray(inputs.dnsNameservers)
+          ? inputs.dnsNameservers.join(",")
+          : "OVH's resolvers",
       };
     }
     case "ovh:CloudProject/kubeNodePool:KubeNodePool":
