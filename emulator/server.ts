@@ -16,6 +16,7 @@ import { computeRoutes } from "./routes/compute";
 import { edgeRoutes } from "./routes/edge";
 import { managedRoutes } from "./routes/managed";
 import { networkRoutes } from "./routes/network";
+import { subnetV2Routes } from "./routes/subnetV2";
 import { storageRoutes } from "./routes/storage";
 import { volumeRoutes } from "./routes/volumes";
 import { checkSignature, type Credentials } from "./signature";
@@ -78,6 +79,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const routes: Route[] = [
     ...authRoutes,
     ...networkRoutes,
+    ...subnetV2Routes,
     ...computeRoutes,
     ...volumeRoutes,
     ...managedRoutes,

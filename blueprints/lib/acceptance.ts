@@ -7,7 +7,8 @@
 import { entry, type Catalog, type DatabasePlan, type LoadBalancerRequirement } from "./catalog";
 import { didYouMean } from "./hints";
 import type { ClientProfile, Database, EnvironmentBlueprint, LoadBalancer } from "./model";
-import { networkOf } from "./references";
+import { gatewayRegionOf, networkOf } from "./references";
+import { describeGatewayRegion } from "./subnetAddressing";
 import { list, type Path, type Report } from "./rules";
 
 /** Checks each database's plan, private-network placement and user names against OVH's rules. */
@@ -269,14 +270,14 @@ function checkKubernetesPlan(
 
 /**
  * Private routing sends the nodes' traffic to the gateway the subnet's DHCP advertises: the private network's
- * gateway, which Majordome places in the first subnet's region (components/ovh/privateNetwork.ts).
+ * gateway, in the region {@link gatewayRegionOf} gives (the one the program places it in, stacks/families/network.ts).
  */
 function checkPrivateRouting(region: string, env: EnvironmentBlueprint, report: Report): void {
   const at: Path = ["kubernetes", "privateRouting"];
   // A referenced network reaches the rules already resolved (withSharedNetwork); unresolved, there is nothing to judge.
   const network = networkOf(env);
   if (!network) return; // kubernetes.without-network says so
-  const gatewayRegion = network.subnets?.length ? network.subnets[0].region : env.target?.regions[0];
+  const gatewayRegion = gatewayRegionOf(network, env.target?.regions ?? []);
   if (!network.gateway?.enabled)
     report(
       at,
@@ -288,8 +289,8 @@ function checkPrivateRouting(region: string, env: EnvironmentBlueprint, report: 
     report(
       at,
       "kubernetes.private-routing-region",
-      `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${gatewayRegion ?? "no region"} (the first subnet's region)`,
-      `list a ${region} subnet first in network.subnets, or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
+      `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${describeGatewayRegion(network, env.target?.regions ?? [])}`,
+      `set network.gateway.region to ${region} (the network needs a subnet there), or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
     );
 }
 

@@ -81,6 +81,18 @@ export interface Subnet {
   readonly cidr: string;
   /** The DHCP pool; unset: .2 to the last address before broadcast. */
   readonly dhcp?: { readonly start: string; readonly end: string };
+  /** DNS servers DHCP hands out (at most 5); unset: OVH's resolvers. Makes the subnet a region-API (v2) one. */
+  readonly dnsServers?: readonly string[];
+  /** The subnet's gateway address; unset: .1. Makes the subnet a region-API (v2) one. */
+  readonly gatewayAddress?: string;
+}
+
+/** The private network's gateway. */
+export interface NetworkGateway {
+  readonly enabled: boolean;
+  readonly model: "s" | "m" | "l";
+  /** Its region; unset: the first target region (see `gatewayRegionOf`). */
+  readonly region?: string;
 }
 
 /** The vRack private network. */
@@ -88,7 +100,7 @@ export interface Network {
   readonly vlanId: number;
   readonly cidr: string;
   readonly subnets?: readonly Subnet[];
-  readonly gateway?: { readonly enabled: boolean; readonly model: "s" | "m" | "l" };
+  readonly gateway?: NetworkGateway;
 }
 
 /**
@@ -348,7 +360,7 @@ export interface SharedNetwork {
   readonly vlanId: number;
   /** Its subnets (declared or carved), from its blueprint. */
   readonly subnets: readonly Subnet[];
-  readonly gateway?: { readonly enabled: boolean; readonly model: "s" | "m" | "l" };
+  readonly gateway?: NetworkGateway;
 }
 
 /** The normalised environment the components are built from: every default applied, every name derived. */
@@ -369,7 +381,12 @@ export interface ResolvedEnvironment {
   /** The first target region, default of every regional resource. */
   readonly defaultRegion?: string;
   /** The network this environment builds (absent when it uses another's: {@link sharedNetwork}). */
-  readonly network?: Network & { readonly resourceName: string; readonly subnets: readonly Subnet[] };
+  readonly network?: Network & {
+    readonly resourceName: string;
+    readonly subnets: readonly Subnet[];
+    /** The gateway with its region resolved ({@link NetworkGateway.region}). */
+    readonly gateway?: NetworkGateway & { readonly region: string };
+  };
   /** The network of another environment, used by reference (`network.from`), as its blueprint describes it. */
   readonly sharedNetwork?: SharedNetwork;
   /** Values read from other environments' delivered inventories, by import name. */

@@ -11,7 +11,7 @@ import type {
   SharedNetwork,
   Tier,
 } from "./model";
-import { impliedDependencies, networkOf, subnetsOf } from "./references";
+import { gatewayRegionOf, impliedDependencies, networkOf, subnetsOf } from "./references";
 
 /** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
 export function deriveName(client: string, environment: string, key: string): string {
@@ -66,6 +66,10 @@ export function normalize(
             ...ownNetwork,
             resourceName: name("net"),
             subnets: subnetsOf(ownNetwork, env.target?.regions ?? []),
+            gateway: ownNetwork.gateway && {
+              ...ownNetwork.gateway,
+              region: gatewayRegionOf(ownNetwork, env.target?.regions ?? []) ?? "",
+            },
           },
         }
       : {}),

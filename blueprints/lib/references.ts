@@ -67,6 +67,18 @@ export function subnetsOf(network: Network, regions: readonly string[]): Subnet[
   });
 }
 
+/**
+ * The region of the network's gateway: `network.gateway.region` when pinned, else the first target region that has
+ * a subnet (the first target region, in practice). Never the order of `network.subnets`: reordering that list is
+ * cosmetic and must not move (replace) the gateway. Falls back to the first subnet's region only when no target
+ * region has a subnet (a blueprint `validate` refuses for its servers anyway). Undefined without subnets.
+ */
+export function gatewayRegionOf(network: Network, targetRegions: readonly string[]): string | undefined {
+  if (network.gateway?.region) return network.gateway.region;
+  const subnets = subnetsOf(network, targetRegions);
+  return targetRegions.find((r) => subnets.some((s) => s.region === r)) ?? subnets[0]?.region;
+}
+
 /** The network of `owner` (an environment with a network of its own), as `from` uses it. */
 export function sharedNetworkOf(owner: EnvironmentBlueprint, from: string): SharedNetwork | undefined {
   const n = networkOf(owner);
@@ -76,7 +88,9 @@ export function sharedNetworkOf(owner: EnvironmentBlueprint, from: string): Shar
     cidr: n.cidr,
     vlanId: n.vlanId,
     subnets: subnetsOf(n, owner.target?.regions ?? []),
-    ...(n.gateway ? { gateway: n.gateway } : {}),
+    ...(n.gateway
+      ? { gateway: { ...n.gateway, region: gatewayRegionOf(n, owner.target?.regions ?? []) ?? "" } }
+      : {}),
   };
 }
 

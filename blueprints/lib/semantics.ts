@@ -12,7 +12,7 @@ import {
   checkLoadBalancerAcceptance,
 } from "./acceptance";
 import { entry, type Catalog } from "./catalog";
-import { carve, contains, formatAddress, overlaps, parseAddress, parseCidr, size, type Cidr } from "./cidr";
+import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
 import type { ClientProfile, DnsRecord, EnvironmentBlueprint, HostStep, SharedNetwork } from "./model";
 import { toPointer } from "./pointer";
@@ -28,6 +28,7 @@ import {
   checkReadOnlyUsers,
 } from "./unkept";
 import { networkOf, networkUsers, placeholdersIn, withSharedNetwork } from "./references";
+import { checkGatewayRegion, checkSubnetAddressing } from "./subnetAddressing";
 
 export type { Problem } from "./rules";
 
@@ -216,7 +217,18 @@ function checkUniqueHostNames(env: EnvironmentBlueprint, report: Report) {
 function checkUniqueSubnets(env: EnvironmentBlueprint, report: Report) {
   const subnets = networkOf(env)?.subnets;
   unique(subnets, byName, ["network", "subnets"], "name", "subnet", report);
-  unique(subnets, (s) => s.region, ["network", "subnets"], "region", "subnet region", report);
+  const seen = new Map<string, string>();
+  subnets?.forEach((subnet, i) => {
+    const first = seen.get(subnet.region);
+    if (first !== undefined)
+      report(
+        ["network", "subnets", i, "region"],
+        "network.one-subnet-per-region",
+        `subnet "${subnet.name}" is a second subnet in region ${subnet.region} (after "${first}"): OVH's private-network API holds one subnet per region of a network`,
+        `widen subnet "${first}"'s cidr to cover both blocks, or put the second LAN on another private network`,
+      );
+    else seen.set(subnet.region, subnet.name);
+  });
 }
 
 /** Every resource on a referenced network must be in a region where that network has a subnet. */
@@ -373,6 +385,10 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
     return;
   }
   const outer = parsed.cidr;
+  if (net.gateway?.region !== undefined)
+    regionOk(net.gateway.region, ["network", "gateway", "region"], env, report);
+  checkGatewayRegion(env, net, report);
+  checkSubnetAddressing(net, report);
   if (!net.subnets || net.subnets.length === 0) {
     const regions = env.target?.regions ?? [];
     if (regions.length > 0 && carve(outer, 24, regions.length - 1) === undefined) {
@@ -405,7 +421,6 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
         `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`,
       );
     }
-    if (subnet.dhcp) checkDhcpRange(subnet, p.cidr, ["network", "subnets", i, "dhcp"], report);
     const clash = seen.find((s) => overlaps(s.cidr, p.cidr));
     if (clash) {
       report(
@@ -428,40 +443,6 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
       );
     }
   }
-}
-
-/**
- * A subnet's DHCP pool: both ends are usable host addresses of the subnet (not the network address, not the
- * gateway's .1, not broadcast), in order.
- */
-function checkDhcpRange(
-  subnet: { name: string; cidr: string; dhcp?: { start: string; end: string } },
-  block: Cidr,
-  path: Path,
-  report: Report,
-) {
-  const { start, end } = subnet.dhcp ?? { start: "", end: "" };
-  const first = block.base + 2; // .0 is the network, .1 the gateway
-  const last = block.base + size(block) - 2; // the last is broadcast
-  const at = { start: parseAddress(start), end: parseAddress(end) };
-  for (const key of ["start", "end"] as const) {
-    const n = at[key];
-    const text = key === "start" ? start : end;
-    if (n === undefined) report([...path, key], "network.dhcp-range", `"${text}" is not an IPv4 address`);
-    else if (n < first || n > last)
-      report(
-        [...path, key],
-        "network.dhcp-range",
-        `DHCP ${key} ${text} is not a usable address of subnet "${subnet.name}" (${subnet.cidr}): the pool must lie within ${formatAddress(first)}–${formatAddress(last)}`,
-        "the network address, the gateway's .1 and the broadcast address cannot be leased",
-      );
-  }
-  if (at.start !== undefined && at.end !== undefined && at.start > at.end)
-    report(
-      [...path, "end"],
-      "network.dhcp-range",
-      `DHCP end ${end} comes before start ${start} in subnet "${subnet.name}"`,
-    );
 }
 
 function checkServers(env: EnvironmentBlueprint, catalog: Catalog, report: Report) {

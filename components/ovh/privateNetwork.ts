@@ -6,6 +6,11 @@
  * (`privateNetworkId`), managed databases (`nodes[].networkId`), load balancers and instances all take; the v2
  * `CloudNetworkPrivateVrack` does not give that mapping, and its v2 subnet retries every HTTP error for an hour
  * (a provider bug), which turns any transient API failure into an hour-long hang.
+ *
+ * A subnet that sets DNS servers or a gateway address is the one exception: the v1 subnet cannot carry either, so
+ * it is a `NetworkPrivateSubnetV2` (the region API `/cloud/project/{sn}/region/{region}/network/{id}/subnet`, not
+ * the hour-retrying `/v2/publicCloud` one), on the same v1 network (its OpenStack id in that region). Only those
+ * subnets: every other stays v1, so existing subnets are never replaced by this choice.
  */
 import * as ovh from "@ovhcloud/pulumi-ovh";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +25,14 @@ export interface PrivateSubnetArgs {
   readonly cidr: string;
   /** The DHCP pool. @default .2 to the last address before broadcast ({@link dhcpRange}) */
   readonly dhcp?: { readonly start: string; readonly end: string };
+  /** DNS servers DHCP hands out (makes the subnet a v2 one). @default OVH's resolvers */
+  readonly dnsServers?: readonly string[];
+  /** The subnet's gateway address (makes the subnet a v2 one). @default the subnet's .1 */
+  readonly gatewayAddress?: string;
 }
+
+/** A subnet as built: v1, or v2 when it carries DNS servers or a gateway address. */
+export type PrivateSubnet = ovh.cloudproject.NetworkPrivateSubnet | ovh.cloudproject.NetworkPrivateSubnetV2;
 
 /** Arguments of {@link PrivateNetwork}. */
 export interface PrivateNetworkArgs extends OvhProjectArgs {
@@ -30,8 +42,11 @@ export interface PrivateNetworkArgs extends OvhProjectArgs {
   readonly cidr: string;
   /** One subnet per region; at least one. */
   readonly subnets: readonly PrivateSubnetArgs[];
-  /** A gateway for outbound access of private-only instances, in the first subnet's region. @default none */
-  readonly gateway?: { readonly model: "s" | "m" | "l" };
+  /**
+   * A gateway for outbound access of private-only instances, on the subnet of `region` (it takes that subnet's
+   * gateway address). @default none
+   */
+  readonly gateway?: { readonly model: "s" | "m" | "l"; readonly region: string };
 }
 
 /** Creates a vRack private network with one subnet per region and, optionally, a gateway. */
@@ -39,7 +54,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   /** The network (its id is the `pn-…` id). */
   readonly network: ovh.cloudproject.NetworkPrivate;
   /** Subnets by region. */
-  readonly subnets: Readonly<Record<string, ovh.cloudproject.NetworkPrivateSubnet>>;
+  readonly subnets: Readonly<Record<string, PrivateSubnet>>;
   /** The gateway, when requested. */
   readonly gateway?: ovh.cloudproject.Gateway;
   /** OpenStack network UUID per region (what Kubernetes, databases and load balancers take). */
@@ -51,6 +66,12 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const regions = args.subnets.map((s) => s.region);
     if (new Set(regions).size !== regions.length)
       invalid("PrivateNetwork", name, "[subnets] must have one subnet per region");
+    if (args.gateway && !regions.includes(args.gateway.region))
+      invalid(
+        "PrivateNetwork",
+        name,
+        `[gateway.region] "${args.gateway.region}" has no subnet (subnets in: ${regions.join(", ")})`,
+      );
 
     this.network = new ovh.cloudproject.NetworkPrivate(
       name,
@@ -58,10 +79,32 @@ export class PrivateNetwork extends pulumi.ComponentResource {
       { parent: this },
     );
     this.openstackIds = this.network.regionsOpenstackIds;
-    const subnets: Record<string, ovh.cloudproject.NetworkPrivateSubnet> = {};
-    for (const subnet of args.subnets) {
-      const [start, end] = subnet.dhcp ? [subnet.dhcp.start, subnet.dhcp.end] : dhcpRange(subnet.cidr);
-      subnets[subnet.region] = new ovh.cloudproject.NetworkPrivateSubnet(
+    const subnets: Record<string, PrivateSubnet> = {};
+    for (const subnet of args.subnets) subnets[subnet.region] = this.subnet(name, args, subnet);
+    this.subnets = subnets;
+    if (args.gateway) {
+      const { region, model } = args.gateway;
+      this.gateway = new ovh.cloudproject.Gateway(
+        `${name}-gateway`,
+        {
+          serviceName: args.serviceName,
+          name: `${name}-gateway`,
+          model,
+          region,
+          networkId: this.openstackIds.apply((ids) => ids[region]),
+          subnetId: subnets[region].id,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ network: this.network, subnets: this.subnets, gateway: this.gateway });
+  }
+
+  /** One subnet: v2 (region API) when it sets DNS servers or a gateway address, else v1. */
+  private subnet(name: string, args: PrivateNetworkArgs, subnet: PrivateSubnetArgs): PrivateSubnet {
+    const [start, end] = subnet.dhcp ? [subnet.dhcp.start, subnet.dhcp.end] : dhcpRange(subnet.cidr);
+    if (subnet.dnsServers === undefined && subnet.gatewayAddress === undefined)
+      return new ovh.cloudproject.NetworkPrivateSubnet(
         `${name}-${subnet.key}`,
         {
           serviceName: args.serviceName,
@@ -75,24 +118,23 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    }
-    this.subnets = subnets;
-    if (args.gateway) {
-      const first = args.subnets[0];
-      this.gateway = new ovh.cloudproject.Gateway(
-        `${name}-gateway`,
-        {
-          serviceName: args.serviceName,
-          name: `${name}-gateway`,
-          model: args.gateway.model,
-          region: first.region,
-          networkId: this.openstackIds.apply((ids) => ids[first.region]),
-          subnetId: subnets[first.region].id,
-        },
-        { parent: this },
-      );
-    }
-    this.registerOutputs({ network: this.network, subnets: this.subnets, gateway: this.gateway });
+    return new ovh.cloudproject.NetworkPrivateSubnetV2(
+      `${name}-${subnet.key}`,
+      {
+        serviceName: args.serviceName,
+        name: `${name}-${subnet.key}`,
+        // The v2 subnet hangs off the OpenStack network of its region, not the `pn-…` id.
+        networkId: this.openstackIds.apply((ids) => ids[subnet.region]),
+        region: subnet.region,
+        cidr: subnet.cidr,
+        dhcp: true,
+        allocationPools: [{ start, end }],
+        enableGatewayIp: true,
+        ...(subnet.gatewayAddress ? { gatewayIp: subnet.gatewayAddress } : {}),
+        ...(subnet.dnsServers ? { dnsNameservers: [...subnet.dnsServers] } : {}),
+      },
+      { parent: this },
+    );
   }
 }
 

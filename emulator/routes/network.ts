@@ -167,7 +167,11 @@ export const networkRoutes: Route[] = [
       requireFields(body, "name", "model");
       const subnet = find(ctx, "subnet", ctx.params.subnetId);
       const id = ctx.store.uuid();
-      const ip = allocateAddress(ctx, ctx.params.subnetId) ?? "";
+      // A region-API subnet with a gateway address gives it to its router interface, as OpenStack does.
+      const ip =
+        subnet.apiVersion === "region" && subnet.gatewayIp
+          ? String(subnet.gatewayIp)
+          : (allocateAddress(ctx, ctx.params.subnetId) ?? "");
       create(ctx, "gateway", id, {
         id,
         name: body.name,

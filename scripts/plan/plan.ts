@@ -124,6 +124,18 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         egress: routing?.privateNetworkRoutingAsDefault ? "through the private gateway" : "public",
       };
     }
+    case "ovh:CloudProject/networkPrivateSubnetV2:NetworkPrivateSubnetV2": {
+      // The v2 subnet exists for what DHCP hands out: show it (the v1 subnet's pool is `start`/`end`).
+      const pools = (inputs.allocationPools as { start: string; end: string }[] | undefined) ?? [];
+      return {
+        cidr: inputs.cidr,
+        dhcpPool: pools.map((p) => `${p.start}–${p.end}`).join(","),
+        gatewayIp: typeof inputs.gatewayIp === "string" ? inputs.gatewayIp : "first address",
+        dnsServers: Array.isArray(inputs.dnsNameservers)
+          ? inputs.dnsNameservers.join(",")
+          : "OVH's resolvers",
+      };
+    }
     case "ovh:CloudProject/kubeNodePool:KubeNodePool":
       return Array.isArray(inputs.availabilityZones) ? { zone: inputs.availabilityZones.join(",") } : {};
     case "ovh:CloudProject/loadBalancer:LoadBalancer": {

@@ -34,8 +34,10 @@ export const network: Family<OvhFamilyContext> = {
           region: s.region,
           cidr: s.cidr,
           ...(s.dhcp ? { dhcp: s.dhcp } : {}),
+          ...(s.dnsServers ? { dnsServers: s.dnsServers } : {}),
+          ...(s.gatewayAddress ? { gatewayAddress: s.gatewayAddress } : {}),
         })),
-        ...(n.gateway?.enabled ? { gateway: { model: n.gateway.model } } : {}),
+        ...(n.gateway?.enabled ? { gateway: { model: n.gateway.model, region: n.gateway.region } } : {}),
       },
       parent,
     );

@@ -64,6 +64,7 @@ describe("conversation fixtures", () => {
       "ovh.CloudProjectSshKey",
       "ovh.cloudproject.NetworkPrivate",
       "ovh.cloudproject.NetworkPrivateSubnet",
+      "ovh.cloudproject.NetworkPrivateSubnetV2",
       "ovh.cloudproject.Gateway",
       "ovh.cloudproject.Instance",
       "ovh.cloudproject.Volume",

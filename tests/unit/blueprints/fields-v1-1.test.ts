@@ -194,8 +194,8 @@ describe("kubernetes.privateRouting", () => {
     ); // 9-14
     expect(problems(routed(net, "SBG5"))).toBe(
       [
-        "test.yaml:18:19: /kubernetes/privateRouting: private routing needs the gateway in the cluster's region (SBG5), and the network's gateway is in GRA11 (the first subnet's region)",
-        "  hint: list a SBG5 subnet first in network.subnets, or set kubernetes.region to GRA11",
+        "test.yaml:18:19: /kubernetes/privateRouting: private routing needs the gateway in the cluster's region (SBG5), and the network's gateway is in GRA11 (the first target region with a subnet)",
+        "  hint: set network.gateway.region to SBG5 (the network needs a subnet there), or set kubernetes.region to GRA11",
       ].join("\n"),
     );
   });

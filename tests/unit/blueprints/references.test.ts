@@ -79,7 +79,7 @@ describe("network: { from: <client>/<env> }", () => {
       cidr: "10.40.0.0/16",
       vlanId: 40,
       subnets: [{ name: "gra", region: "GRA11", cidr: "10.40.1.0/24" }],
-      gateway: { enabled: true, model: "s" },
+      gateway: { enabled: true, model: "s", region: "GRA11" },
     });
     const plan = await planEnvironment(loaded.resolved, r.loader().catalog);
     // Nothing of the network is created here; the instance sits on the other environment's ids.

@@ -28,7 +28,7 @@ describe("PrivateNetwork", () => {
               { key: "gra", region: "GRA11", cidr: "10.1.1.0/24" },
               { key: "sbg", region: "SBG5", cidr: "10.1.2.0/24" },
             ],
-            gateway: { model: "s" },
+            gateway: { model: "s", region: "GRA11" },
           },
           opts,
         ),
@@ -75,6 +75,77 @@ describe("PrivateNetwork", () => {
       start: "10.1.1.100",
       end: "10.1.1.199",
     });
+  });
+
+  it("builds a v2 subnet only for a subnet with DNS servers or a gateway address, and puts the gateway on the pinned region's subnet", async () => {
+    const rs = await underMocks(
+      (opts) =>
+        new PrivateNetwork(
+          "net",
+          {
+            serviceName: sn,
+            cidr: "10.1.0.0/16",
+            subnets: [
+              { key: "gra", region: "GRA11", cidr: "10.1.1.0/24" },
+              {
+                key: "sbg",
+                region: "SBG5",
+                cidr: "10.1.2.0/24",
+                dhcp: { start: "10.1.2.10", end: "10.1.2.200" },
+                dnsServers: ["10.1.2.53", "213.186.33.99"],
+                gatewayAddress: "10.1.2.254",
+              },
+            ],
+            gateway: { model: "m", region: "SBG5" },
+          },
+          opts,
+        ),
+    );
+    expect(children(rs)).toEqual([
+      ["ovh:CloudProject/networkPrivate:NetworkPrivate", "net"],
+      ["ovh:CloudProject/networkPrivateSubnet:NetworkPrivateSubnet", "net-gra"],
+      ["ovh:CloudProject/networkPrivateSubnetV2:NetworkPrivateSubnetV2", "net-sbg"],
+      ["ovh:CloudProject/gateway:Gateway", "net-gateway"],
+    ]);
+    const v2 = rs.find((r) => r.name === "net-sbg")!.inputs;
+    expect(v2).toEqual({
+      serviceName: sn,
+      name: "net-sbg",
+      // The OpenStack network of SBG5 (the mocks derive it from the network's name and region), not the pn- id.
+      networkId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      region: "SBG5",
+      cidr: "10.1.2.0/24",
+      dhcp: true,
+      allocationPools: [{ start: "10.1.2.10", end: "10.1.2.200" }],
+      enableGatewayIp: true,
+      gatewayIp: "10.1.2.254",
+      dnsNameservers: ["10.1.2.53", "213.186.33.99"],
+    });
+    const gateway = rs.find((r) => r.name === "net-gateway")!.inputs;
+    expect(gateway).toMatchObject({ region: "SBG5", model: "m", networkId: v2.networkId });
+    // The v1 subnet keeps exactly its former inputs: adding the fields elsewhere replaces nothing.
+    expect(rs.find((r) => r.name === "net-gra")!.inputs).toEqual({
+      serviceName: sn,
+      networkId: expect.any(String),
+      region: "GRA11",
+      network: "10.1.1.0/24",
+      start: "10.1.1.2",
+      end: "10.1.1.254",
+      dhcp: true,
+      noGateway: false,
+    });
+  });
+
+  it("refuses a gateway region without a subnet before creating anything", () => {
+    expect(
+      () =>
+        new PrivateNetwork("net", {
+          serviceName: sn,
+          cidr: "10.1.0.0/16",
+          subnets: [{ key: "a", region: "GRA11", cidr: "10.1.1.0/24" }],
+          gateway: { model: "s", region: "SBG5" },
+        }),
+    ).toThrow('PrivateNetwork "net": [gateway.region] "SBG5" has no subnet (subnets in: GRA11)');
   });
 
   it("creates no gateway unless asked", async () => {
