@@ -53,6 +53,7 @@ export function askedItems(env: ResolvedEnvironment): string[] {
   return [
     ...(env.network ? [`private network ${env.network.resourceName}`] : []),
     ...(env.sharedNetwork ? [`private network of ${env.sharedNetwork.from} (by reference)`] : []),
+    ...env.networks.map((n) => `private network ${n.resourceName}`),
     ...env.servers.map((s) => `servers ${s.name} (${s.count} × ${s.flavor})`),
     ...(env.kubernetes ? [`kubernetes ${env.kubernetes.name}`] : []),
     ...env.databases.map((d) => `database ${d.name} (${d.engine} ${d.version})`),
