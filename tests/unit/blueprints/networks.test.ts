@@ -263,6 +263,21 @@ describe("networks: refused, located", () => {
     expect(problems(body.replace("    public: false", "    public: false\n    network: data"))).toBe("");
   });
 
+  it("refuses a database the Kubernetes nodes could not reach from another LAN", () => {
+    const body = [
+      twoNetworks(),
+      "kubernetes:",
+      '  version: "1.32"',
+      "  network: data",
+      "  nodePools: [{ name: a, flavor: b3-8, size: 1 }]",
+      database(["    allowFrom: { kubernetes: true }"]),
+    ].join("\n");
+    expect(problems(body)).toMatch(
+      /\/databases\/0\/allowFrom\/kubernetes: database "main" is on the primary network, and the Kubernetes nodes are on network "data": separate LANs/,
+    );
+    expect(problems(body.replace("    allowFrom:", "    network: data\n    allowFrom:"))).toBe("");
+  });
+
   it("refuses a load balancer without a gateway on its network, and a pool on another LAN", () => {
     const body = [
       twoNetworks(),
