@@ -338,7 +338,7 @@ function regionOk(region: string | undefined, path: Path, env: EnvironmentBluepr
 
 function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: Catalog, report: Report) {
   const ovhSections = (
-    ["network", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const
+    ["network", "networks", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const
   ).filter((s) => {
     const v = env[s];
     return Array.isArray(v) ? v.length > 0 : v !== undefined;

@@ -163,6 +163,23 @@ describe("networks: refused, located", () => {
     );
   });
 
+  it("needs an OVHcloud target, like the primary", () => {
+    const file = repo.write(
+      "clients/paris/notarget.yaml",
+      [
+        "apiVersion: majordome/v1",
+        "kind: Environment",
+        "metadata: { client: paris, environment: notarget }",
+        "networks:",
+        "  data: { vlanId: 20, cidr: 10.1.0.0/16 }",
+      ].join("\n"),
+    );
+    expect(formatIssues(loader().checkFile(file)).split(file).join("notarget.yaml")).toMatch(
+      /^notarget\.yaml:5:3: \/networks: "networks" needs an OVHcloud target, and this environment has none/m,
+    );
+    fs.rmSync(file);
+  });
+
   it("takes no reference to another environment's network", () => {
     expect(
       problems(
