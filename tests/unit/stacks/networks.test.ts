@@ -5,6 +5,7 @@
  */
 import { BlueprintLoader } from "../../../blueprints/lib/loader";
 import { installMocks, recorder, settle } from "../../../scripts/plan/mocks";
+import { planEnvironment } from "../../../scripts/plan/plan";
 import { Environment } from "../../../stacks/environment";
 
 const loader = new BlueprintLoader();
@@ -59,5 +60,13 @@ describe("several networks at delivery", () => {
     expect(JSON.stringify(web.network)).toContain('"subnetId":"lignes-nord-production-net-gra-id"');
     const lb = inputs("ovh:CloudProject/loadBalancer:LoadBalancer", "lignes-nord-production-front");
     expect(JSON.stringify(lb.network)).toContain('"subnetId":"lignes-nord-production-net-gra-id"');
+  });
+
+  it("shows in the plan which LAN the cluster and the database sit on", async () => {
+    const { resolved } = loader.loadEnvironment("lignes-nord", "production");
+    const plan = await planEnvironment(resolved, loader.catalog);
+    const subnet = (type: string) => plan.resources.find((r) => r.type === type)?.keyInputs.subnet;
+    expect(subnet("ovh:CloudProject/kube:Kube")).toBe("lignes-nord-production-apps-gra-id");
+    expect(subnet("ovh:CloudProject/database:Database")).toBe("lignes-nord-production-data-gra-id");
   });
 });
