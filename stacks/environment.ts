@@ -44,7 +44,7 @@ export class Environment extends pulumi.ComponentResource {
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("majordome:index:Environment", name, {}, opts);
     const { env } = args;
-    const built: Built = { serverGroups: {}, loadBalancers: {} };
+    const built: Built = { serverGroups: {}, loadBalancers: {}, networks: {} };
     const references: ReferenceReader =
       args.references ??
       ((selector) => {
@@ -81,7 +81,15 @@ export class Environment extends pulumi.ComponentResource {
         ...ctx,
         serviceName,
         lookups: new OvhLookups(serviceName, ctx.parent),
-        placement: (region: string) => {
+        placement: (region: string, network?: string) => {
+          if (network !== undefined) {
+            // One of the more networks (`networks.<name>`): always this environment's own.
+            const own = built.networks[network];
+            const sub = own?.subnets[region];
+            return own && sub
+              ? { networkId: own.openstackIds.apply((ids) => ids[region]), subnetId: sub.id }
+              : undefined;
+          }
           const shared = env.sharedNetwork;
           // Another environment's network: its ids come from its delivered outputs (validate checked coverage).
           if (shared)

@@ -16,7 +16,7 @@ export const PROMISES_DOC = path.join(__dirname, "..", "docs", "promises.md");
 type Node = { [key: string]: unknown };
 const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Resolves `#/$defs/<name>` references (recursively) in `schema`. */
+/** Resolves `#/$defs/<name>[/<path>]` references (recursively) in `schema`: a definition, or a node inside one. */
 function deref(schema: Node, node: Node, seen: readonly string[] = []): Node {
   const ref = node.$ref;
   if (typeof ref !== "string") return node;
@@ -24,7 +24,7 @@ function deref(schema: Node, node: Node, seen: readonly string[] = []): Node {
   if (!m) throw new Error(`unsupported $ref "${ref}"`);
   if (seen.includes(ref)) throw new Error(`circular $ref "${ref}"`);
   const defs = (schema.$defs ?? {}) as Record<string, unknown>;
-  const target = defs[m[1]];
+  const target = m[1].split("/").reduce<unknown>((n, key) => (isNode(n) ? n[key] : undefined), defs);
   if (!isNode(target)) throw new Error(`$ref "${ref}" names no definition`);
   return deref(schema, target, [...seen, ref]);
 }

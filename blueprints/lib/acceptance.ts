@@ -7,7 +7,7 @@
 import { entry, type Catalog, type DatabasePlan, type LoadBalancerRequirement } from "./catalog";
 import { didYouMean } from "./hints";
 import type { ClientProfile, Database, EnvironmentBlueprint, LoadBalancer } from "./model";
-import { gatewayRegionOf, networkOf } from "./references";
+import { gatewayRegionOf, networkLabel, networkNamed, networkPath } from "./references";
 import { describeGatewayRegion } from "./subnetAddressing";
 import { list, type Path, type Report } from "./rules";
 
@@ -60,8 +60,15 @@ export function checkDatabaseReach(env: EnvironmentBlueprint, report: Report): v
     db.allowFrom?.serverGroups?.forEach((name, j) => {
       const group = env.servers?.find((s) => s.name === name);
       if (!group) return; // an unknown name is reported by the reference check
-      const groupPrivate = inNetwork(env, group.region ?? env.target?.regions[0]);
-      if (dbPrivate && !groupPrivate)
+      const groupPrivate = inNetwork(env, group.region ?? env.target?.regions[0], group.network);
+      if (dbPrivate && group.network !== db.network)
+        report(
+          ["databases", i, "allowFrom", "serverGroups", j],
+          "ovh.database-unreachable",
+          `database "${db.name}" is on ${networkLabel(db.network)}, and server group "${name}" is on ${networkLabel(group.network)}: separate LANs, it could never connect`,
+          `put both on the same network (\`network: ${db.network ?? "<name>"}\` on the server group, or the same on the database)`,
+        );
+      else if (dbPrivate && !groupPrivate)
         report(
           ["databases", i, "allowFrom", "serverGroups", j],
           "ovh.database-unreachable",
@@ -76,6 +83,13 @@ export function checkDatabaseReach(env: EnvironmentBlueprint, report: Report): v
           "put the database on the private network, or list the gateway's public address in allowFrom.cidrs",
         );
     });
+    if (db.allowFrom?.kubernetes && env.kubernetes && dbPrivate && env.kubernetes.network !== db.network)
+      report(
+        ["databases", i, "allowFrom", "kubernetes"],
+        "ovh.database-unreachable",
+        `database "${db.name}" is on ${networkLabel(db.network)}, and the Kubernetes nodes are on ${networkLabel(env.kubernetes.network)}: separate LANs, they could never connect`,
+        "put the database and the cluster on the same network",
+      );
     if (db.allowFrom?.kubernetes && env.kubernetes && !dbPrivate)
       report(
         ["databases", i, "allowFrom", "kubernetes"],
@@ -108,12 +122,15 @@ function regionOf(env: EnvironmentBlueprint, db: Database): string | undefined {
  * target region.
  */
 export function onPrivateNetwork(env: EnvironmentBlueprint, db: Database): boolean {
-  return inNetwork(env, regionOf(env, db));
+  return inNetwork(env, regionOf(env, db), db.network);
 }
 
-/** Whether the network has a subnet in `region` (explicit subnets, or one per target region). */
-function inNetwork(env: EnvironmentBlueprint, region: string | undefined): boolean {
-  const network = networkOf(env);
+/**
+ * Whether the network named `name` (unset: the primary) has a subnet in `region` (explicit subnets, or one per
+ * target region).
+ */
+function inNetwork(env: EnvironmentBlueprint, region: string | undefined, name?: string): boolean {
+  const network = networkNamed(env, name);
   if (!network || region === undefined) return false;
   return network.subnets?.length
     ? network.subnets.some((s) => s.region === region)
@@ -137,13 +154,13 @@ export function checkLoadBalancerAcceptance(
       );
       return;
     }
-    const missing = rules.floatingIp.requires.filter((r) => !met(r, env));
+    const missing = rules.floatingIp.requires.filter((r) => !met(r, env, lb.network));
     if (missing.length)
       report(
         ["loadBalancers", i],
         "ovh.floating-ip",
         `load balancer "${lb.name}" gets a public floating IP, which OVH attaches only with ${missing.map(describe).join(" and ")}, and the network has ${missing.length === 1 ? "none" : "neither"}`,
-        "add `network.gateway: { enabled: true, model: s }`",
+        `add \`${networkPath(lb.network)}.gateway: { enabled: true, model: s }\``,
       );
     checkListeners(lb, i, env, catalog, report);
   });
@@ -157,7 +174,9 @@ function checkListeners(
   report: Report,
 ): void {
   const protocols = catalog.loadBalancers.listenerProtocols;
-  const usable = Object.keys(protocols).filter((p) => protocols[p].requires.every((r) => met(r, env)));
+  const usable = Object.keys(protocols).filter((p) =>
+    protocols[p].requires.every((r) => met(r, env, lb.network)),
+  );
   lb.listeners.forEach((l, j) => {
     const path: Path = ["loadBalancers", i, "listeners", j, "protocol"];
     const protocol = entry(protocols, l.protocol);
@@ -170,7 +189,7 @@ function checkListeners(
       );
       return;
     }
-    const missing = protocol.requires.filter((r) => !met(r, env));
+    const missing = protocol.requires.filter((r) => !met(r, env, lb.network));
     if (missing.length)
       report(
         path,
@@ -183,11 +202,11 @@ function checkListeners(
   });
 }
 
-/** Whether the environment provides what a load balancer feature requires. */
-function met(requirement: LoadBalancerRequirement, env: EnvironmentBlueprint): boolean {
+/** Whether the environment (on the load balancer's network) provides what a load balancer feature requires. */
+function met(requirement: LoadBalancerRequirement, env: EnvironmentBlueprint, network?: string): boolean {
   switch (requirement) {
     case "gateway":
-      return networkOf(env)?.gateway?.enabled === true;
+      return networkNamed(env, network)?.gateway?.enabled === true;
     case "certificate":
       // The blueprint language has no certificate field yet (a listener's `secretId` in OVH terms).
       return false;
@@ -275,22 +294,23 @@ function checkKubernetesPlan(
 function checkPrivateRouting(region: string, env: EnvironmentBlueprint, report: Report): void {
   const at: Path = ["kubernetes", "privateRouting"];
   // A referenced network reaches the rules already resolved (withSharedNetwork); unresolved, there is nothing to judge.
-  const network = networkOf(env);
-  if (!network) return; // kubernetes.without-network says so
+  const network = networkNamed(env, env.kubernetes?.network);
+  if (!network) return; // kubernetes.without-network or network.unknown says so
+  const where = networkPath(env.kubernetes?.network);
   const gatewayRegion = gatewayRegionOf(network, env.target?.regions ?? []);
   if (!network.gateway?.enabled)
     report(
       at,
       "kubernetes.private-routing-without-gateway",
       "private routing sends the nodes' traffic through the private network's gateway, and the network has none",
-      "add `network.gateway: { enabled: true, model: s }`",
+      `add \`${where}.gateway: { enabled: true, model: s }\``,
     );
   else if (gatewayRegion !== region)
     report(
       at,
       "kubernetes.private-routing-region",
       `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${describeGatewayRegion(network, env.target?.regions ?? [])}`,
-      `set network.gateway.region to ${region} (the network needs a subnet there), or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
+      `set ${where}.gateway.region to ${region} (the network needs a subnet there), or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
     );
 }
 

@@ -135,6 +135,8 @@ export interface ServerGroup {
   readonly count: number;
   readonly role?: string;
   readonly region?: string;
+  /** The private network it sits on (a name of `networks`); unset: the primary `network`. */
+  readonly network?: string;
   readonly public: boolean;
   readonly volumes?: readonly Volume[];
   readonly userData?: string;
@@ -159,6 +161,8 @@ export interface Kubernetes {
   readonly name: string;
   readonly version: string;
   readonly region?: string;
+  /** The private network it sits on (a name of `networks`); unset: the primary `network`. */
+  readonly network?: string;
   /** Unset: the plan OVH applies by default (catalog `kubernetes.defaultPlan`). */
   readonly plan?: KubernetesPlan;
   /** Nodes route by default through the private network and its gateway. */
@@ -187,6 +191,8 @@ export interface Database {
   /** Node count, checked against the plan's (catalog). */
   readonly nodes?: number;
   readonly region?: string;
+  /** The private network it sits on (a name of `networks`); unset: the primary `network`. */
+  readonly network?: string;
   readonly backups?: DatabaseBackups;
   readonly users?: readonly { readonly name: string; readonly readOnly: boolean }[];
   readonly databases?: readonly string[];
@@ -248,6 +254,8 @@ export interface Pool {
 export interface LoadBalancer {
   readonly name: string;
   readonly region?: string;
+  /** The private network it sits on (a name of `networks`); unset: the primary `network`. */
+  readonly network?: string;
   readonly size: "small" | "medium" | "large";
   readonly listeners: readonly Listener[];
   readonly pools: readonly Pool[];
@@ -334,6 +342,8 @@ export interface EnvironmentBlueprint {
   };
   readonly target?: Target;
   readonly network?: Network | NetworkReference;
+  /** More private networks by name, beside the primary `network`; the `from` form is refused by `validate`. */
+  readonly networks?: Readonly<Record<string, Network | NetworkReference>>;
   readonly imports?: Readonly<Record<string, Import>>;
   readonly servers?: readonly ServerGroup[];
   readonly kubernetes?: Kubernetes;
@@ -363,6 +373,16 @@ export interface SharedNetwork {
   readonly gateway?: NetworkGateway;
 }
 
+/** One of the more networks of an environment (`networks.<name>`), normalised. */
+export interface ResolvedNetwork extends Network {
+  /** Its key in `networks`: what resources name in their `network`. */
+  readonly name: string;
+  readonly resourceName: string;
+  readonly subnets: readonly Subnet[];
+  /** The gateway, with the region it sits in resolved (pinned, or the first target region with a subnet). */
+  readonly gateway?: NetworkGateway & { readonly region: string };
+}
+
 /** The normalised environment the components are built from: every default applied, every name derived. */
 export interface ResolvedEnvironment {
   readonly client: string;
@@ -389,6 +409,8 @@ export interface ResolvedEnvironment {
   };
   /** The network of another environment, used by reference (`network.from`), as its blueprint describes it. */
   readonly sharedNetwork?: SharedNetwork;
+  /** The more networks this environment builds (`networks`), in blueprint order, each named `<client>-<env>-<name>`. */
+  readonly networks: readonly ResolvedNetwork[];
   /** Values read from other environments' delivered inventories, by import name. */
   readonly imports: Readonly<Record<string, Import>>;
   readonly servers: readonly (ServerGroup & { readonly region: string; readonly resourceName: string })[];

@@ -11,7 +11,7 @@ import type {
   SharedNetwork,
   Tier,
 } from "./model";
-import { gatewayRegionOf, impliedDependencies, networkOf, subnetsOf } from "./references";
+import { additionalNetworks, gatewayRegionOf, impliedDependencies, networkOf, subnetsOf } from "./references";
 
 /** Derives a resource name: `<client>-<environment>-<key>`, stable because keys are names, never positions. */
 export function deriveName(client: string, environment: string, key: string): string {
@@ -74,6 +74,13 @@ export function normalize(
         }
       : {}),
     ...(shared ? { sharedNetwork: shared } : {}),
+    networks: additionalNetworks(env).map(([key, n]) => ({
+      ...n,
+      name: key,
+      resourceName: name(key),
+      subnets: subnetsOf(n, env.target?.regions ?? []),
+      gateway: n.gateway && { ...n.gateway, region: gatewayRegionOf(n, env.target?.regions ?? []) ?? "" },
+    })),
     imports: env.imports ?? {},
     servers: (env.servers ?? []).map((s) => ({ ...s, region: region(s.region), resourceName: name(s.name) })),
     ...(env.kubernetes

@@ -31,6 +31,33 @@ export function networkOf(env: EnvironmentBlueprint): Network | undefined {
   return isNetworkReference(env.network) ? undefined : env.network;
 }
 
+/** The environment's more networks (`networks`) of its own form, in blueprint order (`from` entries are refused). */
+export function additionalNetworks(env: EnvironmentBlueprint): [string, Network][] {
+  return Object.entries(env.networks ?? {}).flatMap(([name, n]): [string, Network][] =>
+    isNetworkReference(n) ? [] : [[name, n]],
+  );
+}
+
+/**
+ * The network a resource sits on: the one of `networks` it names, or the primary (`network`, as {@link networkOf}
+ * reads it) when it names none. Undefined for a name `networks` lacks (refused by `network.unknown`).
+ */
+export function networkNamed(env: EnvironmentBlueprint, name: string | undefined): Network | undefined {
+  if (name === undefined) return networkOf(env);
+  const n = env.networks && Object.hasOwn(env.networks, name) ? env.networks[name] : undefined;
+  return isNetworkReference(n) ? undefined : n;
+}
+
+/** A network choice in messages: `network "backend"`, or the primary. */
+export function networkLabel(name: string | undefined): string {
+  return name === undefined ? "the primary network" : `network "${name}"`;
+}
+
+/** Where a network choice is written, for hints: `network` (the primary) or `networks.<name>`. */
+export function networkPath(name: string | undefined): string {
+  return name === undefined ? "network" : `networks.${name}`;
+}
+
 /** One reference to another environment, and where it is written. */
 export interface EnvironmentReference {
   /** `<client>/<environment>`. */
@@ -108,20 +135,43 @@ export function withSharedNetwork(env: EnvironmentBlueprint, shared: SharedNetwo
 }
 
 /** Resources that sit on the private network, with their region (defaulted) and where that region is written. */
-export function networkUsers(env: EnvironmentBlueprint): { what: string; region: string; at: Path }[] {
+export function networkUsers(env: EnvironmentBlueprint): NetworkUser[] {
   const first = env.target?.regions[0];
-  const out: { what: string; region: string; at: Path }[] = [];
-  const add = (what: string, region: string | undefined, at: Path) => {
-    const r = region ?? first;
-    if (r !== undefined) out.push({ what, region: r, at: region !== undefined ? at : ["network", "from"] });
+  const out: NetworkUser[] = [];
+  const add = (what: string, r: { region?: string; network?: string }, at: Path) => {
+    const region = r.region ?? first;
+    if (region === undefined) return;
+    out.push({
+      what,
+      region,
+      at:
+        r.region !== undefined
+          ? [...at, "region"]
+          : r.network !== undefined
+            ? [...at, "network"]
+            : ["network", "from"],
+      ...(r.network !== undefined ? { network: r.network, networkAt: [...at, "network"] } : {}),
+    });
   };
-  env.servers?.forEach((s, i) => add(`server group "${s.name}"`, s.region, ["servers", i, "region"]));
-  if (env.kubernetes) add("Kubernetes", env.kubernetes.region, ["kubernetes", "region"]);
-  env.databases?.forEach((d, i) => add(`database "${d.name}"`, d.region, ["databases", i, "region"]));
-  env.loadBalancers?.forEach((lb, i) =>
-    add(`load balancer "${lb.name}"`, lb.region, ["loadBalancers", i, "region"]),
-  );
+  env.servers?.forEach((s, i) => add(`server group "${s.name}"`, s, ["servers", i]));
+  if (env.kubernetes) add("Kubernetes", env.kubernetes, ["kubernetes"]);
+  env.databases?.forEach((d, i) => add(`database "${d.name}"`, d, ["databases", i]));
+  env.loadBalancers?.forEach((lb, i) => add(`load balancer "${lb.name}"`, lb, ["loadBalancers", i]));
   return out;
+}
+
+/** A resource that sits on a private network. */
+export interface NetworkUser {
+  /** The resource, in messages. */
+  readonly what: string;
+  /** Its region (defaulted to the first target region). */
+  readonly region: string;
+  /** Where its region is written (or, defaulted, where the network it lands on is named). */
+  readonly at: Path;
+  /** The name of `networks` it chose; absent: the primary `network`. */
+  readonly network?: string;
+  /** Where that choice is written. */
+  readonly networkAt?: Path;
 }
 
 /** The `${imports.<name>}` placeholder syntax. */
@@ -147,6 +197,7 @@ const ITEM_FIELDS: Readonly<Record<string, readonly string[]>> = {
   buckets: ["name", "region", "versioning", "endpoint", "access"],
   loadBalancers: ["address", "listeners"],
   hosts: ["address", "port", "user", "roles", "steps", "hostKey"],
+  networks: ["id", "cidr", "vlanId", "subnets", "openstackIds", "subnetIds", "gatewayId"],
 };
 
 /** Fields of the single-item sections. */
@@ -169,6 +220,7 @@ export function outputPathProblem(owner: ResolvedEnvironment, output: string): s
     buckets: owner.buckets.map((b) => b.name),
     loadBalancers: owner.loadBalancers.map((l) => l.name),
     hosts: owner.hosts.map((h) => h.name),
+    networks: owner.networks.map((n) => n.name),
   };
   const single: Record<string, boolean> = {
     network: owner.network !== undefined,

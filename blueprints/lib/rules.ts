@@ -22,6 +22,7 @@ export type Section =
   | "metadata"
   | "target"
   | "network"
+  | "networks"
   | "imports"
   | "servers"
   | "kubernetes"

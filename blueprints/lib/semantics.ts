@@ -14,7 +14,14 @@ import {
 import { entry, type Catalog } from "./catalog";
 import { carve, contains, overlaps, parseCidr, type Cidr } from "./cidr";
 import { didYouMean } from "./hints";
-import type { ClientProfile, DnsRecord, EnvironmentBlueprint, HostStep, SharedNetwork } from "./model";
+import type {
+  ClientProfile,
+  DnsRecord,
+  EnvironmentBlueprint,
+  HostStep,
+  Network,
+  SharedNetwork,
+} from "./model";
 import { toPointer } from "./pointer";
 import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
@@ -27,7 +34,8 @@ import {
   checkProjectConfigKey,
   checkReadOnlyUsers,
 } from "./unkept";
-import { networkOf, networkUsers, placeholdersIn, withSharedNetwork } from "./references";
+import { checkLoadBalancerPools, checkNetworkChoices, checkNetworksTogether } from "./networks";
+import { additionalNetworks, networkOf, networkUsers, placeholdersIn, withSharedNetwork } from "./references";
 import { checkGatewayRegion, checkSubnetAddressing } from "./subnetAddressing";
 
 export type { Problem } from "./rules";
@@ -74,6 +82,13 @@ const RULES: readonly Rule[] = [
   { reads: ["dns"], check: ({ env }, r) => checkUniqueDnsRecords(env, r) },
   { reads: ["target"], check: ({ env, client, catalog }, r) => checkTarget(env, client, catalog, r) },
   { reads: ["network", "target", "servers"], check: ({ env, shared }, r) => shared || checkNetwork(env, r) },
+  { reads: ["networks", "target"], check: ({ env }, r) => checkAdditionalNetworkBlocks(env, r) },
+  { reads: ["network", "networks", "metadata"], check: ({ env }, r) => checkNetworksTogether(env, r) },
+  {
+    reads: ["network", "networks", "target", "servers", "kubernetes", "databases", "loadBalancers"],
+    check: ({ env }, r) => checkNetworkChoices(env, r),
+  },
+  { reads: ["loadBalancers", "servers"], check: ({ env }, r) => checkLoadBalancerPools(env, r) },
   {
     reads: ["network", "target", "servers", "kubernetes", "databases", "loadBalancers"],
     check: ({ env, shared }, r) => shared && checkSharedNetworkCoverage(env, shared, r),
@@ -235,7 +250,7 @@ function checkUniqueSubnets(env: EnvironmentBlueprint, report: Report) {
 function checkSharedNetworkCoverage(env: EnvironmentBlueprint, shared: SharedNetwork, report: Report) {
   const covered = shared.subnets.map((s) => s.region);
   for (const user of networkUsers(env))
-    if (!covered.includes(user.region))
+    if (user.network === undefined && !covered.includes(user.region))
       report(
         user.at,
         "network.region-not-covered",
@@ -335,7 +350,7 @@ function regionOk(region: string | undefined, path: Path, env: EnvironmentBluepr
 
 function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: Catalog, report: Report) {
   const ovhSections = (
-    ["network", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const
+    ["network", "networks", "servers", "kubernetes", "databases", "buckets", "loadBalancers"] as const
   ).filter((s) => {
     const v = env[s];
     return Array.isArray(v) ? v.length > 0 : v !== undefined;
@@ -373,11 +388,29 @@ function checkTarget(env: EnvironmentBlueprint, client: ClientProfile, catalog: 
 
 function checkNetwork(env: EnvironmentBlueprint, report: Report) {
   const net = networkOf(env);
-  if (!net) return;
+  if (net) checkNetworkBlock(net, ["network"], env, report);
+}
+
+/** Each of the more networks (`networks.<name>`) is checked as the primary is, at its own path. */
+function checkAdditionalNetworkBlocks(env: EnvironmentBlueprint, report: Report) {
+  for (const [name, net] of additionalNetworks(env)) {
+    const base: Path = ["networks", name];
+    unique(net.subnets, byName, [...base, "subnets"], "name", "subnet", report);
+    unique(net.subnets, (s) => s.region, [...base, "subnets"], "region", "subnet region", report);
+    checkNetworkBlock(net, base, env, report);
+  }
+}
+
+/**
+ * A network's block, subnets and DHCP pools, at `base` (`network` or `networks.<name>`). For the primary, also
+ * the regions its servers use (a server group on another network is checked by `network.region-not-covered`).
+ */
+function checkNetworkBlock(net: Network, base: Path, env: EnvironmentBlueprint, report: Report) {
+  const primary = base.length === 1;
   const parsed = parseCidr(net.cidr);
   if (!parsed.ok) {
     report(
-      ["network", "cidr"],
+      [...base, "cidr"],
       "cidr.invalid",
       `"${net.cidr}" ${parsed.reason}`,
       parsed.suggestion ? `did you mean "${parsed.suggestion}"?` : undefined,
@@ -387,27 +420,27 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
   const outer = parsed.cidr;
   if (net.gateway?.region !== undefined)
     regionOk(net.gateway.region, ["network", "gateway", "region"], env, report);
-  checkGatewayRegion(env, net, report);
-  checkSubnetAddressing(net, report);
+  checkGatewayRegion(env, net, report, base);
+  checkSubnetAddressing(net, report, base);
   if (!net.subnets || net.subnets.length === 0) {
     const regions = env.target?.regions ?? [];
     if (regions.length > 0 && carve(outer, 24, regions.length - 1) === undefined) {
       report(
-        ["network", "cidr"],
+        [...base, "cidr"],
         "cidr.too-small",
         `"${net.cidr}" is too small to carve one /24 subnet per region (${regions.length})`,
-        "use a larger block or list network.subnets",
+        `use a larger block or list ${primary ? "network" : `networks.${base[1]}`}.subnets`,
       );
     }
     return;
   }
   const seen: { cidr: Cidr; index: number }[] = [];
   net.subnets.forEach((subnet, i) => {
-    regionOk(subnet.region, ["network", "subnets", i, "region"], env, report);
+    regionOk(subnet.region, [...base, "subnets", i, "region"], env, report);
     const p = parseCidr(subnet.cidr);
     if (!p.ok) {
       report(
-        ["network", "subnets", i, "cidr"],
+        [...base, "subnets", i, "cidr"],
         "cidr.invalid",
         `"${subnet.cidr}" ${p.reason}`,
         p.suggestion ? `did you mean "${p.suggestion}"?` : undefined,
@@ -416,7 +449,7 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
     }
     if (!contains(outer, p.cidr)) {
       report(
-        ["network", "subnets", i, "cidr"],
+        [...base, "subnets", i, "cidr"],
         "cidr.outside-network",
         `subnet "${subnet.cidr}" is not inside the network "${net.cidr}"`,
       );
@@ -424,20 +457,23 @@ function checkNetwork(env: EnvironmentBlueprint, report: Report) {
     const clash = seen.find((s) => overlaps(s.cidr, p.cidr));
     if (clash) {
       report(
-        ["network", "subnets", i, "cidr"],
+        [...base, "subnets", i, "cidr"],
         "cidr.overlap",
         `subnet "${subnet.cidr}" overlaps subnet "${net.subnets?.[clash.index].name}" (${net.subnets?.[clash.index].cidr})`,
       );
     }
     seen.push({ cidr: p.cidr, index: i });
   });
+  if (!primary) return;
   for (const region of env.target?.regions ?? []) {
     if (
       !net.subnets.some((s) => s.region === region) &&
-      (env.servers ?? []).some((s) => (s.region ?? env.target?.regions[0]) === region)
+      (env.servers ?? []).some(
+        (s) => s.network === undefined && (s.region ?? env.target?.regions[0]) === region,
+      )
     ) {
       report(
-        ["network", "subnets"],
+        [...base, "subnets"],
         "network.region-without-subnet",
         `servers use region "${region}" but the network has no subnet there`,
       );

@@ -9,11 +9,11 @@ import { gatewayRegionOf, subnetsOf } from "./references";
 import { list, type Path, type Report } from "./rules";
 
 /** Checks each declared subnet's DHCP pool, DNS servers and gateway address. */
-export function checkSubnetAddressing(net: Network, report: Report): void {
+export function checkSubnetAddressing(net: Network, report: Report, base: Path = ["network"]): void {
   net.subnets?.forEach((subnet, i) => {
     const parsed = parseCidr(subnet.cidr);
     if (!parsed.ok) return; // cidr.invalid says so
-    const at: Path = ["network", "subnets", i];
+    const at: Path = [...base, "subnets", i];
     const gateway = subnet.gatewayAddress === undefined ? undefined : parseAddress(subnet.gatewayAddress);
     if (subnet.gatewayAddress !== undefined)
       checkGatewayAddress(subnet, parsed.cidr, [...at, "gatewayAddress"], report);
@@ -131,17 +131,22 @@ function checkDnsServer(subnet: Subnet, text: string, path: Path, report: Report
  * The gateway's region: in the target regions, with a subnet of the network there (the gateway sits on that
  * subnet). Only a pinned `network.gateway.region` can miss; the default is always a region with a subnet.
  */
-export function checkGatewayRegion(env: EnvironmentBlueprint, net: Network, report: Report): void {
+export function checkGatewayRegion(
+  env: EnvironmentBlueprint,
+  net: Network,
+  report: Report,
+  base: Path = ["network"],
+): void {
   const pinned = net.gateway?.region;
   if (!net.gateway?.enabled || pinned === undefined) return;
   const regions = env.target?.regions ?? [];
   const covered = subnetsOf(net, regions).map((s) => s.region);
   if (!covered.includes(pinned))
     report(
-      ["network", "gateway", "region"],
+      [...base, "gateway", "region"],
       "network.gateway-region",
       `the gateway's region "${pinned}" has no subnet of the network (subnets in: ${list(covered)})`,
-      `set network.gateway.region to ${covered.map((r) => `"${r}"`).join(" or ") || "a region with a subnet"}, or add a subnet in ${pinned}`,
+      `set ${base.join(".")}.gateway.region to ${covered.map((r) => `"${r}"`).join(" or ") || "a region with a subnet"}, or add a subnet in ${pinned}`,
     );
 }
 

@@ -94,6 +94,12 @@ export function askedParts(env: ResolvedEnvironment): AskedPart[] {
           },
         ]
       : []),
+    ...env.networks.map((n) => ({
+      key: `network:${n.name}`,
+      label: `private network ${n.resourceName}`,
+      component: OVH("PrivateNetwork"),
+      name: n.resourceName,
+    })),
     ...env.servers.map((s) => ({
       key: `servers:${s.name}`,
       label: `servers ${s.name} (${s.count} × ${s.flavor})`,

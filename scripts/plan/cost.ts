@@ -142,6 +142,14 @@ export function estimateCost(env: ResolvedEnvironment, catalog: Catalog): CostEs
       `network gateway (${gw.model})`,
       entry(catalog.gateways.models, gw.model)?.monthlyEur ?? 0,
     );
+  // Each of the more networks pays for its own gateway (a vRack network itself costs nothing).
+  for (const n of env.networks)
+    if (n.gateway?.enabled)
+      add(
+        "gateways",
+        `networks/${n.name} gateway (${n.gateway.model})`,
+        entry(catalog.gateways.models, n.gateway.model)?.monthlyEur ?? 0,
+      );
   if (env.dns)
     add(
       "dns",

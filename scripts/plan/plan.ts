@@ -93,6 +93,11 @@ export function keyInputs(type: string, inputs: Record<string, unknown>): Record
   return { ...out, ...reviewerFields(type, inputs) };
 }
 
+/** `{ subnet }` when a private placement's subnet id is known text (in plans: the subnet's resource name). */
+function subnetField(subnetId: unknown): { subnet?: string } {
+  return typeof subnetId === "string" && subnetId !== "" ? { subnet: subnetId } : {};
+}
+
 /**
  * The fields a reviewer checks for security and cost, by resource type: who may reach a database, where each
  * thing sits (public or private network), node counts, what a load balancer exposes and forwards to, how long a
@@ -113,6 +118,8 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         ipRestrictions: restrictions.map((r) => r.ip),
         deletionProtection: inputs.deletionProtection === true,
         backups: `${typeof inputs.backupTime === "string" ? `daily at ${inputs.backupTime}` : "OVH's time"} in ${Array.isArray(inputs.backupRegions) ? inputs.backupRegions.join("+") : "the database's region"}`,
+        // Which LAN, when the environment has several networks: the subnet is named after its network.
+        ...subnetField((nodes as { subnetId?: unknown }[])[0]?.subnetId),
       };
     }
     case "ovh:CloudProject/kube:Kube": {
@@ -122,6 +129,7 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         placement: inputs.privateNetworkId ? "private" : "public",
         plan: typeof inputs.plan === "string" ? inputs.plan : "OVH default",
         egress: routing?.privateNetworkRoutingAsDefault ? "through the private gateway" : "public",
+        ...subnetField(inputs.nodesSubnetId),
       };
     }
     case "ovh:CloudProject/networkPrivateSubnetV2:NetworkPrivateSubnetV2": {

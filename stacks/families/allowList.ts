@@ -27,9 +27,14 @@ export type AllowSource =
 
 type ResolvedDatabase = ResolvedEnvironment["databases"][number];
 
-/** The network's subnet in `region`, when it has one (what `placement(region)` attaches to). */
-function subnetIn(env: ResolvedEnvironment, region: string): string | undefined {
-  return (env.network ?? env.sharedNetwork)?.subnets.find((s) => s.region === region)?.cidr;
+/**
+ * The subnet in `region` of the network named `network` (unset: the primary), when it has one (what
+ * `placement(region, network)` attaches to).
+ */
+function subnetIn(env: ResolvedEnvironment, region: string, network?: string): string | undefined {
+  const net =
+    network === undefined ? (env.network ?? env.sharedNetwork) : env.networks.find((n) => n.name === network);
+  return net?.subnets.find((s) => s.region === region)?.cidr;
 }
 
 /**
@@ -37,14 +42,19 @@ function subnetIn(env: ResolvedEnvironment, region: string): string | undefined 
  * source the database could not tell apart from the internet.
  */
 export function allowListSources(env: ResolvedEnvironment, db: ResolvedDatabase): AllowSource[] {
-  const dbPrivate = subnetIn(env, db.region) !== undefined;
+  const dbPrivate = subnetIn(env, db.region, db.network) !== undefined;
   const where = `database "${db.name}"`;
   const sources: AllowSource[] = [];
   for (const name of db.allowFrom.serverGroups) {
     const group = env.servers.find((s) => s.name === name);
     if (!group) throw new UserError(`${where}: allowFrom names no server group "${name}"`);
-    const groupPrivate = subnetIn(env, group.region) !== undefined;
+    const groupPrivate = subnetIn(env, group.region, group.network) !== undefined;
     if (dbPrivate) {
+      if (group.network !== db.network)
+        throw new UserError(
+          `${where} and server group "${name}" are on separate networks: it could never connect`,
+          "put both on the same network",
+        );
       if (!groupPrivate)
         throw new UserError(
           `${where} is on the private network, and server group "${name}" is not attached to it: it could never connect`,
@@ -61,8 +71,8 @@ export function allowListSources(env: ResolvedEnvironment, db: ResolvedDatabase)
     }
   }
   if (db.allowFrom.kubernetes && env.kubernetes) {
-    const nodes = subnetIn(env, env.kubernetes.region);
-    if (!dbPrivate || nodes === undefined)
+    const nodes = subnetIn(env, env.kubernetes.region, env.kubernetes.network);
+    if (!dbPrivate || nodes === undefined || env.kubernetes.network !== db.network)
       throw new UserError(
         `${where}: the Kubernetes nodes would reach it through ephemeral public addresses, which no allow-list can pin`,
         "put the database and the cluster on the private network (a business or enterprise plan), or list the nodes' egress in allowFrom.cidrs",

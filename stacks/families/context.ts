@@ -19,6 +19,8 @@ export interface Placement {
 /** What families built, for the families that come after them (servers for load balancers, and so on). */
 export interface Built {
   network?: PrivateNetwork;
+  /** The more networks (`networks`), by name. */
+  readonly networks: Record<string, PrivateNetwork>;
   runTeamKey?: ovh.CloudProjectSshKey;
   readonly serverGroups: Record<string, ServerGroup>;
   kubernetes?: KubernetesCluster;
@@ -49,8 +51,11 @@ export interface FamilyContext {
 export interface OvhFamilyContext extends FamilyContext {
   readonly serviceName: pulumi.Input<string>;
   readonly lookups: OvhLookups;
-  /** The private-network placement for a region, when the network has a subnet there. */
-  placement(region: string): Placement | undefined;
+  /**
+   * The private-network placement for a region on the network named `network` (unset: the primary), when that
+   * network has a subnet there.
+   */
+  placement(region: string, network?: string): Placement | undefined;
 }
 
 /** One family: a name (for docs and errors) and its wiring. */

@@ -13,7 +13,7 @@ export const databases: Family<OvhFamilyContext> = {
     for (const db of env.databases) {
       // What the database will see of each allowed source depends on where it sits (allowList.ts).
       const allowed = allowedCidrs(allowListSources(env, db), built.serverGroups);
-      const net = ctx.placement(db.region);
+      const net = ctx.placement(db.region, db.network);
       const managed = new ManagedDatabase(
         db.resourceName,
         {

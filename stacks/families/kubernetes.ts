@@ -8,7 +8,7 @@ export const kubernetes: Family<OvhFamilyContext> = {
   build(ctx) {
     const k = ctx.env.kubernetes;
     if (!k) return;
-    const net = ctx.placement(k.region);
+    const net = ctx.placement(k.region, k.network);
     const kube = new KubernetesCluster(
       k.resourceName,
       {

@@ -10,7 +10,7 @@ export const loadBalancers: Family<OvhFamilyContext> = {
     const { env, built } = ctx;
     if (!env.loadBalancers.length) return;
     for (const lb of env.loadBalancers) {
-      const net = ctx.placement(lb.region);
+      const net = ctx.placement(lb.region, lb.network);
       if (!net)
         throw new pulumi.RunError(`load balancer "${lb.name}" needs a network subnet in ${lb.region}`);
       built.loadBalancers[lb.name] = new LoadBalancer(

@@ -49,7 +49,7 @@ export const servers: Family<OvhFamilyContext> = {
         parent,
       );
     for (const s of env.servers) {
-      const net = ctx.placement(s.region);
+      const net = ctx.placement(s.region, s.network);
       built.serverGroups[s.name] = new ServerGroup(
         s.resourceName,
         {

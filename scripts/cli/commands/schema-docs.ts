@@ -38,7 +38,11 @@ function deref(node: SchemaNode): SchemaNode {
   let n = node;
   const extra: SchemaNode = { ...node };
   while (n.$ref) {
-    n = defs[n.$ref.replace("#/$defs/", "")];
+    // `#/$defs/<name>`, or a node inside a definition (`networks` reuses `network`'s shape by pointer).
+    n = n.$ref
+      .replace("#/$defs/", "")
+      .split("/")
+      .reduce<SchemaNode>((at, key) => (at as Record<string, SchemaNode>)[key], defs as SchemaNode);
   }
   if (n.allOf)
     n = {

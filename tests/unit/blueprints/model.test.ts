@@ -78,10 +78,14 @@ function schemaShape(schema: JsonSchema, root: { $defs: Record<string, JsonSchem
   const resolve = (s: JsonSchema): JsonSchema => {
     let out = s;
     while (typeof out.$ref === "string") {
-      const name = (out.$ref as string).replace("#/$defs/", "");
+      // `#/$defs/<name>`, or a node inside a definition (`networks` reuses `network`'s shape by pointer).
+      const target = (out.$ref as string)
+        .replace("#/$defs/", "")
+        .split("/")
+        .reduce<JsonSchema>((at, key) => at[key] as JsonSchema, root.$defs as JsonSchema);
       const rest = { ...out };
       delete rest.$ref;
-      out = { ...root.$defs[name], ...rest };
+      out = { ...target, ...rest };
     }
     if (Array.isArray(out.allOf)) {
       // allOf here adds requirements to a referenced body: merge properties and required lists.
