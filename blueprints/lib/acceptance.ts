@@ -309,7 +309,7 @@ function checkPrivateRouting(region: string, env: EnvironmentBlueprint, report: 
     report(
       at,
       "kubernetes.private-routing-region",
-      `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${describeGatewayRegion(network, env.target?.regions ?? [])}`,
+      `private routing needs the gateway in the cluster's region (${region}), and the network's gateway is in ${describeGatewayRegion(network, env.target?.regions ?? [], where)}`,
       `set ${where}.gateway.region to ${region} (the network needs a subnet there), or set kubernetes.region to ${gatewayRegion ?? "the gateway's region"}`,
     );
 }

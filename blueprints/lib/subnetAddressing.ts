@@ -52,14 +52,22 @@ function checkGatewayAddress(subnet: Subnet, block: Cidr, path: Path, report: Re
     return;
   }
   const pool = poolOf(subnet, block);
+  // Messages name the network the subnet belongs to (`network` or `networks.<name>`).
+  const where = path.slice(0, -3).join(".");
+  // Suggest the larger side of the default pool, so the hint never proposes a pool of a few addresses.
+  const below = n - (block.base + 2);
+  const suggested =
+    below >= last - n
+      ? `start ${formatAddress(block.base + 2)}, end ${formatAddress(n - 1)}`
+      : `start ${formatAddress(n + 1)}, end ${formatAddress(last)}`;
   if (pool && n >= pool.start && n <= pool.end)
     report(
       path,
       "network.gateway-address",
       `gateway address ${text} is inside the DHCP pool of subnet "${subnet.name}" (${formatAddress(pool.start)}–${formatAddress(pool.end)}${subnet.dhcp ? "" : ", the default pool"}), so DHCP could lease it to a server`,
       subnet.dhcp
-        ? "move the gateway address out of network.subnets[].dhcp, or shrink the pool"
-        : `set network.subnets[].dhcp to a pool that leaves ${text} out (e.g. start ${formatAddress(block.base + 2)}, end ${formatAddress(n - 1)}), or use ${formatAddress(first)}`,
+        ? `move the gateway address out of ${where}.subnets[].dhcp, or shrink the pool`
+        : `set ${where}.subnets[].dhcp to a pool that leaves ${text} out (e.g. ${suggested}), or use ${formatAddress(first)}`,
     );
 }
 
@@ -151,9 +159,13 @@ export function checkGatewayRegion(
 }
 
 /** Where the gateway goes, for messages: the region, and why there. */
-export function describeGatewayRegion(net: Network, targetRegions: readonly string[]): string {
+export function describeGatewayRegion(
+  net: Network,
+  targetRegions: readonly string[],
+  where = "network",
+): string {
   const region = gatewayRegionOf(net, targetRegions) ?? "no region";
   return net.gateway?.region
-    ? `${region} (network.gateway.region)`
+    ? `${region} (${where}.gateway.region)`
     : `${region} (the first target region with a subnet)`;
 }

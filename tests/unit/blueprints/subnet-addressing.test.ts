@@ -223,3 +223,48 @@ describe("the plan", () => {
     expect(await region([SBG, GRA])).toBe("GRA11");
   });
 });
+
+describe("addressing of the more networks (`networks.<name>`)", () => {
+  it("checks each network's subnets and gateway at its own path, and names that network in hints", () => {
+    const extra = [
+      "networks:",
+      "  data:",
+      "    vlanId: 30",
+      "    cidr: 10.3.0.0/16",
+      "    gateway: { enabled: true, model: s, region: SBG5 }",
+      "    subnets:",
+      "      - { name: gra, region: GRA11, cidr: 10.3.1.0/24, gatewayAddress: 10.3.1.5, dnsServers: [127.0.0.1] }",
+    ].join("\n");
+    const out = problems(["{ name: gra, region: GRA11, cidr: 10.0.1.0/24 }"], undefined, extra);
+    expect(out).toContain(
+      "/networks/data/subnets/0/gatewayAddress: gateway address 10.3.1.5 is inside the DHCP pool",
+    );
+    expect(out).toContain(
+      "set networks.data.subnets[].dhcp to a pool that leaves 10.3.1.5 out (e.g. start 10.3.1.6, end 10.3.1.254)",
+    );
+    expect(out).toContain("/networks/data/subnets/0/dnsServers/0: DNS server 127.0.0.1");
+    expect(out).toContain(
+      '/networks/data/gateway/region: the gateway\'s region "SBG5" has no subnet of the network',
+    );
+    expect(out).toContain('set networks.data.gateway.region to "GRA11"');
+  });
+
+  it("resolves each network's gateway region and builds its subnets with their addressing", () => {
+    const extra = [
+      "networks:",
+      "  data:",
+      "    vlanId: 30",
+      "    cidr: 10.3.0.0/16",
+      "    gateway: { enabled: true, model: s }",
+      "    subnets:",
+      "      - { name: sbg, region: SBG5, cidr: 10.3.2.0/24 }",
+      "      - { name: gra, region: GRA11, cidr: 10.3.1.0/24, gatewayAddress: 10.3.1.254, dnsServers: [10.3.1.53], dhcp: { start: 10.3.1.10, end: 10.3.1.200 } }",
+    ].join("\n");
+    const env = resolved(["{ name: gra, region: GRA11, cidr: 10.0.1.0/24 }"], undefined, extra);
+    expect(env.networks[0].gateway?.region).toBe("GRA11"); // the first target region, not the first subnet
+    expect(env.networks[0].subnets[1]).toMatchObject({
+      gatewayAddress: "10.3.1.254",
+      dnsServers: ["10.3.1.53"],
+    });
+  });
+});
