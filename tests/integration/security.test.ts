@@ -38,9 +38,14 @@ describe("secrets never reach a command line or a child's environment", () => {
     let sampling = true;
     const sample = async () => {
       while (sampling) {
+        // Read on each pass: right after start the CLI itself may not have exec'd node yet.
+        const cliCommandLine = readProc(child.pid as number, "cmdline");
         // Every process the delivery starts descends from its CLI (the engine, the program, providers).
         for (const pid of descendants(child.pid as number)) {
           const cmdline = readProc(pid, "cmdline");
+          // A child caught between fork and exec is still the CLI's own image (its command line and the
+          // environment the test gave the CLI); it is judged once it has exec'd, on a later pass.
+          if (pid !== child.pid && cmdline === cliCommandLine) continue;
           if (cmdline && !seen.has(pid)) seen.set(pid, cmdline.split("\n").slice(0, 4).join(" "));
           // The CLI itself was started by this test with the secrets in its environment (as a user would);
           // every process it starts must not have them.
