@@ -5,7 +5,7 @@
  * "in sync".
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { INFO_SUFFIX } from "../../components/host/remoteStep";
+import { checkItems as items, INFO_SUFFIX } from "../../components/host/remoteStep";
 
 /** One drifted item. */
 export interface DriftFinding {
@@ -38,18 +38,6 @@ interface StepOutputs {
   stepName?: string;
   fingerprint?: string;
   verify?: { expected?: string };
-}
-
-/** Parses `item: value` lines into a map (a line without `: ` is kept whole as its own item). */
-function items(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    if (!line) continue;
-    const at = line.lastIndexOf(": ");
-    if (at < 0) out.set(line, line);
-    else out.set(line.slice(0, at), line.slice(at + 2));
-  }
-  return out;
 }
 
 /** Compares what a step's check printed with what it expects; one finding per differing item. */
