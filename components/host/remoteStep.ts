@@ -255,6 +255,9 @@ export async function inspectHost(
   };
 }
 
+/** How long a step's check may take to hold after applying: looks, and the pause between them. */
+export const SETTLE = { attempts: 10, delayMs: 2000 };
+
 /**
  * Runs the step's build script, then its check and observation; fails when the check differs from what it
  * expects, naming each item with expected and found.
@@ -264,7 +267,17 @@ export async function applyStep(
   onHostKey?: (fingerprint: string) => void,
 ): Promise<{ fingerprint?: string; observed?: Record<string, string> }> {
   await runRemoteScript(props, props.create, onHostKey);
-  const seen = await inspectHost(props);
+  let seen = await inspectHost(props);
+  const differs = () =>
+    props.verify !== undefined &&
+    seen.fingerprint !== undefined &&
+    checkDifferences(props.verify.expected, seen.fingerprint).length > 0;
+  // A service just (re)started can take a moment to show running or listening on a loaded host: look again
+  // for a while before calling the step failed.
+  for (let attempt = 1; attempt < SETTLE.attempts && differs(); attempt++) {
+    await new Promise((r) => setTimeout(r, SETTLE.delayMs));
+    seen = await inspectHost(props);
+  }
   if (props.verify && seen.fingerprint !== undefined) {
     const differences = checkDifferences(props.verify.expected, seen.fingerprint);
     if (differences.length)

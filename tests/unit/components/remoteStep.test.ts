@@ -3,7 +3,7 @@
  * after applying, never what was expected, and a step whose check does not hold right after applying fails
  * with expected and found.
  */
-import { remoteStepProvider } from "../../../components/host/remoteStep";
+import { remoteStepProvider, SETTLE } from "../../../components/host/remoteStep";
 
 /** The scripted host: answers each script run on it. */
 let mockHost: (script: string) => { stdout?: string; code?: number } = () => ({});
@@ -86,6 +86,7 @@ describe("RemoteStep provider", () => {
 
   it("fails a step that ran but does not hold, naming each item with expected and found", async () => {
     host.startWorks = false;
+    SETTLE.delayMs = 1; // it looks again SETTLE.attempts times before failing; no need to wait here
     await expect(remoteStepProvider.create!(inputs("OBSERVE"))).rejects.toThrow(
       'host "origin": step "operations" ran but the host does not hold it:\n  service agent: expected running, found stopped',
     );
