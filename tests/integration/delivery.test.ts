@@ -86,7 +86,11 @@ describe("majordome deliver through the real engine", () => {
       summary: string;
     }[];
     const bySelector = Object.fromEntries(results.map((r) => [r.selector, r]));
-    for (const n of names) expect(bySelector[`acme/${n}`].status).toBe("succeeded");
+    // With the summary, so that a failure says why.
+    for (const n of names) {
+      const r = bySelector[`acme/${n}`];
+      expect([n, r.status, r.status === "succeeded" ? "" : r.summary]).toEqual([n, "succeeded", ""]);
+    }
     expect(bySelector["acme/broken"].status).toBe("failed");
     expect(bySelector["acme/broken"].summary).toMatch(
       /host "origin" \(root@127\.0\.0\.1:1\): connection refused/,
