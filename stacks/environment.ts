@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog } from "../blueprints/lib/catalog";
 import type { ResolvedEnvironment } from "../blueprints/lib/model";
+import { operationsInventory } from "../blueprints/lib/operationsInventory";
 import { ANYWHERE_FAMILIES, OVH_FAMILIES, type Built, type FamilyContext } from "./families";
 import { OvhLookups } from "./lookups";
 import type { ReferenceReader } from "./references";
@@ -115,17 +116,7 @@ export class Environment extends pulumi.ComponentResource {
     }
     for (const family of ANYWHERE_FAMILIES) family.build(ctx);
 
-    ctx.inventory.operations = {
-      backups: env.operations.backups,
-      monitoring: env.operations.monitoring,
-      securityUpdates: env.operations.securityUpdates,
-      logForwarding: env.operations.logForwarding,
-      runTeamAccess: {
-        members: env.operations.runTeamAccess.members.map((m) => m.name),
-        sudo: env.operations.runTeamAccess.sudo,
-        sourceCidrs: env.operations.runTeamAccess.sourceCidrs,
-      },
-    };
+    ctx.inventory.operations = operationsInventory(env);
     ctx.inventory.secrets = ctx.secretIndex.map((s) => `stack output "secrets" → ${s} (secret)`);
     this.inventory = pulumi.output(ctx.inventory) as pulumi.Output<unknown>;
     this.secrets = pulumi.secret(pulumi.output(ctx.secrets)) as pulumi.Output<unknown>;

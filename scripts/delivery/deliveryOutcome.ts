@@ -6,6 +6,7 @@
  * and nothing it needed is left failed or undone. Pure functions; the report (report.ts) renders them.
  */
 import type { ResolvedEnvironment } from "../../blueprints/lib/model";
+import { operationsInventory } from "../../blueprints/lib/operationsInventory";
 import { operationsScripts } from "../../components/host/steps";
 import { failureCause, type Change } from "./changes";
 
@@ -318,16 +319,7 @@ export function failedInventory(
         };
       }),
     hosts,
-    operations: {
-      backups: env.operations.backups,
-      monitoring: env.operations.monitoring,
-      securityUpdates: env.operations.securityUpdates,
-      logForwarding: env.operations.logForwarding,
-      runTeamAccess: {
-        members: env.operations.runTeamAccess.members.map((m) => m.name),
-        sudo: env.operations.runTeamAccess.sudo,
-      },
-    },
+    operations: operationsInventory(env),
   };
 }
 
