@@ -1,3 +1,4 @@
+import * as path from "path";
 /**
  * The operations baseline as shell: run-team accounts and keys, the labels file, security updates in the
  * declared window, the monitoring agent and log forwarding. One rendering, used both by OVH instances' first
@@ -48,13 +49,28 @@ export function onCalendar(window: string): string {
   return `${day} ${m[2]}:00`;
 }
 
-/** Writes /etc/majordome/labels (sorted `key=value` lines). */
-export function labelsLines(labels: Readonly<Record<string, string>>): string[] {
+/** Where an OVH instance's labels are written at first boot: the instance belongs to one environment. */
+export const LABELS_FILE = "/etc/majordome/labels";
+
+/**
+ * Where an SSH-reached host holds one environment's labels. A host the client already runs may serve several of
+ * its environments (dev and staging on one server): one file each, so no delivery rewrites another's labels and
+ * neither drifts for ever.
+ */
+export function hostLabelsFile(client: string, environment: string): string {
+  return `/etc/majordome/labels.d/${client}.${environment}`;
+}
+
+/** Writes the labels (sorted `key=value` lines) to `file`, making its folder. */
+export function labelsLines(labels: Readonly<Record<string, string>>, file: string = LABELS_FILE): string[] {
   const text = Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join("\n");
-  return ["mkdir -p /etc/majordome", `printf '%s\\n' ${shellQuote(text)} > /etc/majordome/labels`];
+  return [
+    `mkdir -p ${shellQuote(path.posix.dirname(file))}`,
+    `printf '%s\\n' ${shellQuote(text)} > ${shellQuote(file)}`,
+  ];
 }
 
 /** Creates each run-team account with its key (idempotent), and grants or withdraws passwordless sudo. */

@@ -51,8 +51,10 @@ export interface HostGroupArgs {
   }[];
   /** Passwordless sudo for run-team accounts. @default true */
   readonly sudo?: boolean;
-  /** Labels written to /etc/majordome/labels. @default {} */
+  /** Labels written to {@link HostGroupArgs.labelsFile} by the baseline step. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Where the labels are written (see `hostLabelsFile`). @default /etc/majordome/labels */
+  readonly labelsFile?: string;
   /**
    * Security updates, monitoring agent and log forwarding, applied by an `operations` step after the baseline
    * (the same rendering as OVH instances' first boot). @default none
@@ -132,7 +134,10 @@ export class HostGroup extends pulumi.ComponentResource {
       };
       add("connect", { create: `# majordome: connection check for ${host.key}\nid -un && uname -sr` }, true);
       hostKeys[host.key] = chain[0].hostKeyFingerprint;
-      add("baseline", baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}));
+      add(
+        "baseline",
+        baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}, args.labelsFile),
+      );
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
       if (operations) {
         add("operations", operations);

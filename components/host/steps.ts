@@ -9,6 +9,7 @@ import { INFO_SUFFIX } from "./remoteStep";
 import {
   authorizedKeyLine,
   labelsLines,
+  LABELS_FILE,
   LOG_CA_FILE,
   removeRunTeamLines,
   renderOperations,
@@ -242,13 +243,14 @@ export function baselineScripts(
   runTeam: readonly RunTeamAccount[],
   sudo: boolean,
   labels: Readonly<Record<string, string>>,
+  labelsFile: string = LABELS_FILE,
 ): StepScripts {
   const labelText = Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join("\n");
   const script = [
-    fileHashLine("labels", "/etc/majordome/labels"),
+    fileHashLine("labels", labelsFile),
     ...runTeam.flatMap((m) => {
       const u = shellQuote(m.name);
       return [
@@ -267,8 +269,8 @@ export function baselineScripts(
     ]),
   ].join("\n");
   return {
-    create: ["set -eu", ...labelsLines(labels), ...runTeamLines(runTeam, sudo)].join("\n"),
-    delete: ["set -eu", ...removeRunTeamLines(runTeam), "rm -f /etc/majordome/labels"].join("\n"),
+    create: ["set -eu", ...labelsLines(labels, labelsFile), ...runTeamLines(runTeam, sudo)].join("\n"),
+    delete: ["set -eu", ...removeRunTeamLines(runTeam), `rm -f ${shellQuote(labelsFile)}`].join("\n"),
     verify: { script, expected },
   };
 }

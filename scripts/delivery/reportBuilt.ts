@@ -3,6 +3,7 @@
  * each OVH instance was built with (its first-boot user data, kept in its state), where the labels really are,
  * and who answers for the environment. Pure functions over the stack's inventory.
  */
+import { hostLabelsFile } from "../../components/baseline/operationsBaseline";
 import { builtBaselines } from "./instanceBaselines";
 
 type Inventory = Record<string, unknown>;
@@ -46,9 +47,10 @@ export function labelRows(inventory: Inventory): Rows {
       "/etc/majordome/labels (first boot)",
       b.baseline?.labels ?? "not recorded",
     ]);
+  const hostFile = hostLabelsFile(String(inventory.client), String(inventory.environment));
   for (const [name, h] of entries(inventory.hosts))
     if (Array.isArray(h.steps) && h.steps.includes("baseline"))
-      rows.push([`host ${name}`, "/etc/majordome/labels (baseline step)", text(inventory.labels) || "none"]);
+      rows.push([`host ${name}`, `${hostFile} (baseline step)`, text(inventory.labels) || "none"]);
   return rows;
 }
 

@@ -43,6 +43,12 @@ export interface HostEnvironmentOptions {
   readonly extraSteps?: string;
   readonly tier?: string;
   readonly dependsOn?: readonly string[];
+  /**
+   * The environment shares its test host with others delivered at the same time: each one's operations step
+   * would restart the host's monitoring agent while another checks that it runs. Such an environment leaves
+   * monitoring off; what its test is about is the fleet, not the agent (hosts.test.ts proves the agent).
+   */
+  readonly sharesHost?: boolean;
 }
 
 /** A hosts-only environment of client acme writing /srv/<name>/app.conf on the host at 127.0.0.1:<port>. */
@@ -66,5 +72,5 @@ ${meta.map((l) => `${l}\n`).join("")}hosts:
         file:
           path: /srv/${name}/app.conf
           content: "env=${name}\\n"
-${options.extraSteps ?? ""}`;
+${options.extraSteps ?? ""}${options.sharesHost ? "operations:\n  monitoring:\n    enabled: false\n" : ""}`;
 }

@@ -59,16 +59,10 @@ describe("majordome deliver through the real engine", () => {
   it("runs a fleet of six at concurrency 3, keeps going past a failure, and exits non-zero", async () => {
     const box = sandbox(host.privateKey);
     const names = ["f1", "f2", "f3", "f4", "f5"];
-    // Five environments share one test host here, which no real host does: each would own the host's
-    // monitoring agent and restart it while another checks it. The fleet is what this test is about.
-    const member = (n: string, port: number) =>
-      `${environment(n, port)}operations:\n  monitoring:\n    enabled: false\n`;
-    for (const n of names) box.write(n, member(n, host.port));
+    // Five environments share one test host here (see HostEnvironmentOptions.sharesHost).
+    for (const n of names) box.write(n, hostEnvironment(n, host.port, { sharesHost: true }));
     // f2 uses f1's outputs: f1 is delivered first and its inventory reaches f2's program.
-    box.write(
-      "f2",
-      member("f2", host.port).replace("  environment: f2\n", "  environment: f2\n  dependsOn: [acme/f1]\n"),
-    );
+    box.write("f2", hostEnvironment("f2", host.port, { sharesHost: true, dependsOn: ["acme/f1"] }));
     box.write("broken", environment("broken", 1));
     const result = await box.run(
       "deliver",

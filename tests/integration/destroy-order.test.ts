@@ -28,6 +28,7 @@ describe("destroy", () => {
         name,
         hostEnvironment(name, host.port, {
           dependsOn,
+          sharesHost: true,
           extraSteps: `      - name: goodbye\n        run: "true"\n        undo: echo ${name} >> /srv/destroyed-order\n`,
         }),
       );

@@ -82,7 +82,7 @@ describe("hosts reached over SSH, through the real engine", () => {
     expect(host.readFile("/var/tmp/majordome-marker")).toBe("delivered\n");
     expect(host.exec("id -un alice")).toBe("alice\n");
     expect(host.readFile("/home/alice/.ssh/authorized_keys")).toMatch(/^ssh-ed25519 AAAA/);
-    expect(host.readFile("/etc/majordome/labels")).toContain("majordome-client=acme");
+    expect(host.readFile("/etc/majordome/labels.d/acme.lab")).toContain("majordome-client=acme");
   });
 
   it("applies a value full of shell metacharacters literally", () => {

@@ -17,7 +17,7 @@ import { FIXTURE_REPO } from "../helpers/fixtures";
 import { hostEnvironment } from "../helpers/hostEnvironments";
 
 const environment = (name: string, port: number, dependsOn: string[]) =>
-  hostEnvironment(name, port, { dependsOn });
+  hostEnvironment(name, port, { dependsOn, sharesHost: true });
 
 jest.setTimeout(20 * 60 * 1000);
 

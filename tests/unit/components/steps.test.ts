@@ -132,11 +132,17 @@ describe("baseline", () => {
       [{ name: "alice", sshPublicKey: "ssh-ed25519 AAAA alice@run" }],
       true,
       { "majordome-client": "acme", odd: "$(id)" },
+      "/etc/majordome/labels.d/acme.web",
     );
     expect(create).toContain("useradd --create-home --shell /bin/bash 'alice'");
-    expect(create).toContain("printf '%s\\n' 'majordome-client=acme\nodd=$(id)' > /etc/majordome/labels");
+    expect(create).toContain(
+      "printf '%s\\n' 'majordome-client=acme\nodd=$(id)' > '/etc/majordome/labels.d/acme.web'",
+    );
     expect(create).toContain("NOPASSWD:ALL");
     expect(del).toContain("userdel -r 'alice'");
+    // Destroy removes this environment's labels only: another environment on the host keeps its own.
+    expect(del).toContain("rm -f '/etc/majordome/labels.d/acme.web'");
+    expect(del).not.toMatch(/rm -f '?\/etc\/majordome\/labels'?$/m);
   });
 });
 

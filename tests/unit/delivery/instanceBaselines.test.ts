@@ -120,6 +120,8 @@ describe("report sections from what was built", () => {
 
   it("lists labels where they are: bucket tags as held, instances' and hosts' labels file", () => {
     const rows = labelRows({
+      client: "acme",
+      environment: "shop",
       labels: { team: "shop" },
       buckets: { media: { name: "acme-media", tags: { team: "shop", "lifecycle-expire-days": "3" } } },
       servers: { web: { instances: [{ name: "w-1", baseline: { labels: "team=shop" } }] } },
@@ -128,7 +130,7 @@ describe("report sections from what was built", () => {
     expect(rows).toEqual([
       ["bucket acme-media", "bucket tags", "team=shop"],
       ["instances w-1", "/etc/majordome/labels (first boot)", "team=shop"],
-      ["host origin", "/etc/majordome/labels (baseline step)", "team=shop"],
+      ["host origin", "/etc/majordome/labels.d/acme.shop (baseline step)", "team=shop"],
     ]);
   });
 
