@@ -146,6 +146,15 @@ function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
     case "format":
       message = `${JSON.stringify(error.data)} is not a valid ${error.params.format}`;
       break;
+    case "uniqueItems": {
+      // Located at the repeat. Which of ajv's `i` and `j` is the later item depends on the item type.
+      const items = error.data as unknown[];
+      const [first, later] = [Number(error.params.i), Number(error.params.j)].sort((a, b) => a - b);
+      pointer = `${error.instancePath}/${later}`;
+      message = `${JSON.stringify(items[later])} is listed twice (items ${first} and ${later})`;
+      hint = "list each value once";
+      break;
+    }
     default:
       message = `${error.message ?? "is invalid"}`;
   }

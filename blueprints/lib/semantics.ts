@@ -709,6 +709,17 @@ function checkDns(env: EnvironmentBlueprint, report: Report) {
  */
 export const RESERVED_STEP_NAMES: readonly string[] = ["connect", "baseline", "operations"];
 
+/** A file path as the host resolves it: no "." or ".." segments, no repeated or trailing "/". */
+function normalFilePath(file: string): string {
+  const out: string[] = [];
+  for (const part of file.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return `/${out.join("/")}`;
+}
+
 function checkSteps(steps: readonly HostStep[] | undefined, path: Path, report: Report) {
   steps?.forEach((step, i) => {
     if (RESERVED_STEP_NAMES.includes(step.name))
@@ -717,6 +728,13 @@ function checkSteps(steps: readonly HostStep[] | undefined, path: Path, report: 
         "step.reserved-name",
         `step name "${step.name}" is Majordome's own: every host runs ${RESERVED_STEP_NAMES.map((n) => `"${n}"`).join(", ")} before its steps`,
         `rename the step (e.g. "${step.name}-app")`,
+      );
+    if (step.file && normalFilePath(step.file.path) !== step.file.path)
+      report(
+        [...path, i, "file", "path"],
+        "step.file-path",
+        `file path "${step.file.path}" is not written plainly (it has "." or ".." segments, "//" or a trailing "/"): drift compares paths as written, and two spellings of one file would each own it`,
+        `write it as "${normalFilePath(step.file.path)}"`,
       );
     const actions = (["packages", "file", "service", "run"] as const).filter((a) => step[a] !== undefined);
     if (actions.length !== 1) {
@@ -768,6 +786,18 @@ function checkHosts(env: EnvironmentBlueprint, report: Report) {
       ...(host.steps ?? []),
     ];
     const names = allSteps.map((s) => s.name);
+    // Two file steps writing one file would rewrite each other at every delivery, and drift would always
+    // find one of them wrong.
+    const written = allSteps.map((s) => (s.file ? normalFilePath(s.file.path) : undefined));
+    const twice = written.findIndex((p, k) => p !== undefined && written.indexOf(p) !== k);
+    const fromRoles = allSteps.length - (host.steps?.length ?? 0);
+    if (twice >= 0)
+      report(
+        twice >= fromRoles ? ["hosts", i, "steps", twice - fromRoles, "file", "path"] : ["hosts", i],
+        "step.file-path",
+        `steps "${allSteps[written.indexOf(written[twice])].name}" and "${allSteps[twice].name}" both write ${written[twice]} on host "${host.name}" (from its roles and steps)`,
+        "keep one step per file",
+      );
     const dup = names.find((n, k) => names.indexOf(n) !== k);
     if (dup)
       report(

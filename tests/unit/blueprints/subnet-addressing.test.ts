@@ -92,7 +92,7 @@ describe("network.subnets[].dnsServers", () => {
 
   it("refuses the same resolver twice, through the schema", () => {
     expect(problems([gra("dnsServers: [10.0.1.53, 10.0.1.53]")])).toMatch(
-      /^test\.yaml:11:\d+: \/network\/subnets\/0\/dnsServers: /m,
+      /^test\.yaml:11:\d+: \/network\/subnets\/0\/dnsServers\/1: "10\.0\.1\.53" is listed twice \(items 0 and 1\)$/m,
     );
   });
 });
