@@ -16,6 +16,42 @@ export function fakeUuid(seed: string): string {
 let privateCounter = 10;
 let publicCounter = 10;
 
+/**
+ * Every value the mocks made up for a resource's outputs (addresses, OpenStack ids, endpoints, credentials):
+ * nothing OVH said. A plan shows them as {@link KNOWN_AFTER_DELIVERY}, never as if they were real.
+ */
+const invented = new Map<string, string>();
+
+/** Records a made-up output value with what it stands for (`web-1 private address`), and returns it. */
+function invent(value: string, standsFor: string): string {
+  invented.set(value, standsFor);
+  return value;
+}
+
+/** What a plan shows in place of a value only the delivery will know. */
+export function knownAfterDelivery(standsFor: string): string {
+  return `(${standsFor}, known after delivery)`;
+}
+
+/**
+ * `value` with every made-up output value in it (whole or inside a longer text) replaced by what it stands for
+ * ({@link knownAfterDelivery}): what a reviewer needs (which server's private address a rule allows), without a
+ * fake address or id that looks real.
+ */
+export function withKnownAfterDelivery(value: unknown): unknown {
+  if (typeof value === "string") {
+    let text = value;
+    // Longest first, so that a value containing a shorter one is replaced whole.
+    for (const [v, standsFor] of [...invented].sort(([a], [b]) => b.length - a.length))
+      if (text.includes(v)) text = text.split(v).join(knownAfterDelivery(standsFor));
+    return text;
+  }
+  if (Array.isArray(value)) return value.map(withKnownAfterDelivery);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withKnownAfterDelivery(v)]));
+  return value;
+}
+
 /** Plausible outputs for a resource, from its type and inputs. */
 function stateFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -24,7 +60,9 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       return {
         ...inputs,
         status: "ACTIVE",
-        regionsOpenstackIds: Object.fromEntries(regions.map((r) => [r, fakeUuid(`${name}/${r}`)])),
+        regionsOpenstackIds: Object.fromEntries(
+          regions.map((r) => [r, invent(fakeUuid(`${name}/${r}`), `${name} network id in ${r}`)]),
+        ),
       };
     }
     case "ovh:CloudProject/instance:Instance": {
@@ -32,18 +70,28 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       const addresses = [];
       if (net?.private)
         addresses.push({
-          ip: `10.0.${Math.floor(privateCounter / 250)}.${(privateCounter++ % 250) + 2}`,
+          ip: invent(
+            `10.0.${Math.floor(privateCounter / 250)}.${(privateCounter++ % 250) + 2}`,
+            `${name} private address`,
+          ),
           version: 4,
         });
-      if (net?.public) addresses.push({ ip: `203.0.113.${(publicCounter++ % 250) + 2}`, version: 4 });
+      if (net?.public)
+        addresses.push({
+          ip: invent(`203.0.113.${(publicCounter++ % 250) + 2}`, `${name} public address`),
+          version: 4,
+        });
       return { ...inputs, status: "ACTIVE", addresses };
     }
     case "ovh:CloudProject/kube:Kube":
       return {
         ...inputs,
         status: "READY",
-        url: `https://${fakeUuid(name).slice(0, 8)}.c1.gra.k8s.ovh.net`,
-        kubeconfig: `apiVersion: v1\nkind: Config\n# mock kubeconfig for ${name}\n`,
+        url: invent(`https://${fakeUuid(name).slice(0, 8)}.c1.gra.k8s.ovh.net`, `${name} API URL`),
+        kubeconfig: invent(
+          `apiVersion: v1\nkind: Config\n# mock kubeconfig for ${name}\n`,
+          `${name} kubeconfig`,
+        ),
       };
     case "ovh:CloudProject/database:Database":
       return {
@@ -52,7 +100,7 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
         endpoints: [
           {
             component: inputs.engine,
-            domain: `${name}.database.cloud.ovh.net`,
+            domain: invent(`${name}.database.cloud.ovh.net`, `${name} host name`),
             port: loadCatalog().databases.engines[inputs.engine as string]?.defaultPort,
             scheme: inputs.engine,
             ssl: true,
@@ -61,28 +109,38 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       };
     case "ovh:CloudProjectDatabase/postgresSqlUser:PostgresSqlUser":
     case "ovh:CloudProjectDatabase/user:User":
-      return { ...inputs, password: `mock-password-${fakeUuid(name).slice(0, 8)}`, status: "READY" };
+      return {
+        ...inputs,
+        password: invent(`mock-password-${fakeUuid(name).slice(0, 8)}`, `${name} password`),
+        status: "READY",
+      };
     case "ovh:CloudProject/user:User":
       return {
         ...inputs,
-        username: `user-${fakeUuid(name).slice(0, 10)}`,
-        password: "mock-user-password",
+        username: invent(`user-${fakeUuid(name).slice(0, 10)}`, `${name} user name`),
+        password: invent(`mock-user-password-${fakeUuid(name).slice(0, 8)}`, `${name} password`),
         status: "ok",
       };
     case "ovh:CloudProject/s3Credential:S3Credential":
       return {
         ...inputs,
-        accessKeyId: fakeUuid(name).replace(/-/g, "").slice(0, 20),
-        secretAccessKey: `mock-secret-${fakeUuid(name).slice(0, 8)}`,
+        accessKeyId: invent(fakeUuid(name).replace(/-/g, "").slice(0, 20), `${name} access key`),
+        secretAccessKey: invent(`mock-secret-${fakeUuid(name).slice(0, 8)}`, `${name} secret key`),
       };
     case "ovh:CloudProject/loadBalancer:LoadBalancer":
       return {
         ...inputs,
-        floatingIp: { id: fakeUuid(`${name}/fip`), ip: `198.51.100.${(publicCounter++ % 250) + 2}` },
-        vipAddress: "10.0.255.10",
+        floatingIp: {
+          id: invent(fakeUuid(`${name}/fip`), `${name} floating IP id`),
+          ip: invent(`198.51.100.${(publicCounter++ % 250) + 2}`, `${name} floating IP`),
+        },
+        vipAddress: invent(`10.0.255.${(publicCounter++ % 250) + 2}`, `${name} private address`),
       };
     case "ovh:index/cloudProjectSshKey:CloudProjectSshKey":
-      return { ...inputs, fingerPrint: "mock" };
+      return {
+        ...inputs,
+        fingerPrint: invent(`mock-fingerprint-${fakeUuid(name).slice(0, 8)}`, `${name} fingerprint`),
+      };
     default:
       return inputs;
   }
@@ -135,6 +193,7 @@ export type InputRegistry = Map<string, Record<string, unknown>>;
 export function installMocks(catalog: Catalog, stack = "plan", project = "majordome"): InputRegistry {
   privateCounter = 10;
   publicCounter = 10;
+  invented.clear();
   const registry: InputRegistry = new Map();
   pulumi.runtime.setMocks(
     {

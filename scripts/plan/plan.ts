@@ -9,7 +9,7 @@ import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { Environment } from "../../stacks/environment";
 import { placeholderReader } from "../../stacks/references";
 import { estimateCost, type CostEstimate } from "./cost";
-import { installMocks, recorder, settle } from "./mocks";
+import { installMocks, recorder, settle, withKnownAfterDelivery } from "./mocks";
 
 /** Placeholder project id used when planning (never sent anywhere). */
 export const PLAN_PROJECT_ID = "00000000000000000000000000000000";
@@ -204,7 +204,10 @@ export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog
     name: r.name,
     ...(r.parent ? { parent: r.parent } : {}),
     protect: r.protect,
-    keyInputs: keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
+    // An input made of another resource's output is known only once that resource exists.
+    keyInputs: withKnownAfterDelivery(
+      keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
+    ) as Record<string, unknown>,
   }));
   const cost = estimateCost(env, catalog);
   return {

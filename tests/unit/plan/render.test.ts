@@ -21,10 +21,25 @@ describe("plan output for reviewers", () => {
     expect(text).toContain("price basis: EUR, excluding VAT;");
     const shop = await planOutput(["shopwave/production"]);
     expect(shop).toMatch(
-      /LoadBalancer shopwave-production-\S+ .*placement=public \(floating IP\) listeners=\[".*→ 10\.\d+\.\d+\.\d+:\d+/,
+      /LoadBalancer shopwave-production-\S+ .*placement=public \(floating IP\) listeners=\[".*→ \(shopwave-production-web-1 private address, known after delivery\):\d+/,
     );
     expect(shop).toMatch(/Instance shopwave-production-web-1 .*public=false privateNetwork=true/);
   }, 30_000);
+
+  it("never shows a value the plan made up as if OVH had said it: addresses, ids and endpoints are named", async () => {
+    for (const env of ["shopwave/production", "nimbus/production", "orbitale/production"]) {
+      const text = await planOutput([env]);
+      // The mocks' address ranges and made-up secrets (scripts/plan/mocks.ts) never reach the output.
+      expect([env, text.match(/203\.0\.113\.\d+|198\.51\.100\.\d+|10\.0\.255\.\d+|mock-[a-z]+/g)]).toEqual([
+        env,
+        null,
+      ]);
+    }
+    const shop = await planOutput(["shopwave/production"]);
+    expect(shop).toMatch(
+      /ZoneRecord shopwave-production-dns-\S+ .*target=\(shopwave-production-front floating IP, known after delivery\)/,
+    );
+  }, 60_000);
 
   it("JSON: the same fields, and the cost lines", async () => {
     const plan = JSON.parse(await planOutput(["nimbus/production", "--json"]));
