@@ -108,6 +108,26 @@ export function validateAgainstSchema(kind: DocumentKind, data: unknown, tree: T
   return issues;
 }
 
+/**
+ * Fields an architect looks for that Majordome deliberately does not offer, because the target cannot keep them:
+ * the hint says why and what to do instead, rather than only "unknown field".
+ */
+const NOT_OFFERED: readonly {
+  readonly at: RegExp;
+  readonly fields: readonly string[];
+  readonly hint: string;
+}[] = [
+  {
+    at: /^\/buckets\/\d+$/,
+    fields: ["publicRead", "public", "policy", "bucketPolicy", "acl", "publicAccess"],
+    hint: 'OVH Object Storage has no bucket policies, and a bucket ACL `public-read` only lets anyone list it, not read objects (docs/decisions.md, "Public-read buckets stay unoffered"): serve the objects through a server or load balancer, or set a per-object ACL when uploading',
+  },
+];
+
+function notOffered(instancePath: string, field: string): string | undefined {
+  return NOT_OFFERED.find((n) => n.at.test(instancePath) && n.fields.includes(field))?.hint;
+}
+
 function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
   const parent = error.parentSchema as
     { properties?: Record<string, unknown>; description?: string } | undefined;
@@ -123,7 +143,8 @@ function toIssue(error: ErrorObject, tree: Tracked): BlueprintIssue {
       const field = String(error.params.additionalProperty);
       pointer = `${error.instancePath}/${escapeSegment(field)}`;
       message = `unknown field "${field}"`;
-      hint = didYouMean(field, Object.keys(parent?.properties ?? {}));
+      hint =
+        notOffered(error.instancePath, field) ?? didYouMean(field, Object.keys(parent?.properties ?? {}));
       atKey = true;
       break;
     }

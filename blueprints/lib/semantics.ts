@@ -27,7 +27,6 @@ import type { Path, Problem, Report, Section } from "./rules";
 import { evaluateBlueprintPolicies, verdictMessage } from "./policies";
 import {
   checkAlertContacts,
-  checkBucketLifecycle,
   checkDatabaseBackupRetention,
   checkDnsTarget,
   checkHostBackups,
@@ -135,7 +134,6 @@ const RULES: readonly Rule[] = [
     check: (context, r) => checkClientPolicies(context, r),
   },
   // Promises no component keeps are refused, located (unkept.ts, docs/promises.md).
-  { reads: ["buckets"], check: ({ env }, r) => checkBucketLifecycle(env, r) },
   { reads: ["databases"], check: ({ env }, r) => checkReadOnlyUsers(env, r) },
   { reads: ["databases"], check: ({ env }, r) => checkDatabaseBackupRetention(env, r) },
   { reads: ["dns", "target"], check: ({ env }, r) => checkDnsTarget(env, r) },

@@ -6,19 +6,6 @@
 import type { EnvironmentBlueprint } from "./model";
 import type { Report } from "./rules";
 
-/** Bucket lifecycle rules: the OVH API does not manage them and Majordome has no S3 client yet. */
-export function checkBucketLifecycle(env: EnvironmentBlueprint, report: Report): void {
-  env.buckets?.forEach((b, i) => {
-    if (b.lifecycle && Object.keys(b.lifecycle).length > 0)
-      report(
-        ["buckets", i, "lifecycle"],
-        "unkept.bucket-lifecycle",
-        `bucket "${b.name}": lifecycle rules are not applied by Majordome (the OVH API does not manage them), so they would only be a label`,
-        "remove [lifecycle] and set the rule with an S3 client (`aws s3api put-bucket-lifecycle-configuration --endpoint-url https://s3.<region>.io.cloud.ovh.net ...`) using the bucket user's credentials",
-      );
-  });
-}
-
 /** Read-only database users: the OVH API creates users without per-user grants. */
 export function checkReadOnlyUsers(env: EnvironmentBlueprint, report: Report): void {
   env.databases?.forEach((db, i) =>

@@ -1,13 +1,48 @@
 /**
- * ObjectStorage: S3 buckets, and one S3 user per access name with credentials (secret outputs) and a policy
- * granting exactly the levels the blueprint lists.
+ * ObjectStorage: S3 buckets, their lifecycle rules, and one S3 user per access name with credentials (secret
+ * outputs) and a policy granting exactly the levels the blueprint lists.
  *
- * Lifecycle rules are an S3-protocol feature that the OVH API (and so the provider) does not manage; they are
- * recorded as bucket tags (`lifecycle-*`) and in the delivery report, not enforced by this component.
+ * Lifecycle rules are kept by OVH's own API (`…/region/{r}/storage/{name}/lifecycle`, the provider's
+ * CloudProjectStorageObjectBucketLifecycleConfiguration): OVH applies them, and a refresh reads them back, so a
+ * rule changed or deleted outside Majordome shows as drift. No S3 keys are needed for them.
  */
 import * as ovh from "@ovhcloud/pulumi-ovh";
 import * as pulumi from "@pulumi/pulumi";
 import { invalid, shortRegion, TOKEN_PREFIX, type OvhProjectArgs } from "./common";
+
+/** How long a bucket keeps objects; unset fields keep them for ever. */
+export interface BucketLifecycle {
+  /** Days after which current objects are deleted. */
+  readonly expireAfterDays?: number;
+  /** Days after which an object's noncurrent versions (versioned buckets) are deleted. */
+  readonly noncurrentExpireAfterDays?: number;
+}
+
+/** One lifecycle rule as the OVH API takes it (the provider's rule input, fields this component uses). */
+export interface LifecycleRule {
+  readonly id: string;
+  readonly status: "enabled";
+  readonly expiration?: { readonly days: number };
+  readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number };
+}
+
+/**
+ * The OVH lifecycle rules for a bucket's settings: one rule per setting, with a stable id (the API may return
+ * rules sorted by id, and the provider pairs them by id), applying to every object (no filter). Empty when
+ * nothing expires: the component then creates no lifecycle configuration at all.
+ */
+export function lifecycleRules(lifecycle: BucketLifecycle | undefined): LifecycleRule[] {
+  const rules: LifecycleRule[] = [];
+  if (lifecycle?.expireAfterDays !== undefined)
+    rules.push({ id: "expire-current", status: "enabled", expiration: { days: lifecycle.expireAfterDays } });
+  if (lifecycle?.noncurrentExpireAfterDays !== undefined)
+    rules.push({
+      id: "expire-noncurrent",
+      status: "enabled",
+      noncurrentVersionExpiration: { noncurrentDays: lifecycle.noncurrentExpireAfterDays },
+    });
+  return rules;
+}
 
 /** One bucket and who may use it. */
 export interface BucketArgs {
@@ -17,7 +52,7 @@ export interface BucketArgs {
   /** Compute or storage region; the short family is used (GRA11 → GRA). */
   readonly region: string;
   readonly versioning?: boolean;
-  readonly lifecycle?: { readonly expireAfterDays?: number; readonly noncurrentExpireAfterDays?: number };
+  readonly lifecycle?: BucketLifecycle;
   readonly access: readonly { readonly user: string; readonly level: "read" | "read-write" }[];
 }
 
@@ -63,6 +98,8 @@ export function policyDocument(
 /** Creates buckets, their S3 users, credentials and policies. */
 export class ObjectStorage extends pulumi.ComponentResource {
   readonly buckets: Readonly<Record<string, ovh.cloudproject.Storage>>;
+  /** Lifecycle configurations per bucket key (only buckets with rules have one). */
+  readonly lifecycles: Readonly<Record<string, ovh.CloudProjectStorageObjectBucketLifecycleConfiguration>>;
   readonly users: Readonly<Record<string, ovh.cloudproject.User>>;
   readonly credentials: Readonly<Record<string, ovh.cloudproject.S3Credential>>;
   readonly policies: Readonly<Record<string, ovh.cloudproject.S3Policy>>;
@@ -75,13 +112,19 @@ export class ObjectStorage extends pulumi.ComponentResource {
     super(`${TOKEN_PREFIX}:ObjectStorage`, name, {}, opts);
     const keys = args.buckets.map((b) => b.key);
     if (new Set(keys).size !== keys.length) invalid("ObjectStorage", name, "[buckets] keys must be unique");
+    for (const b of args.buckets)
+      for (const [field, days] of Object.entries(b.lifecycle ?? {}))
+        if (days !== undefined && !(Number.isInteger(days) && days >= 1))
+          invalid(
+            "ObjectStorage",
+            name,
+            `bucket "${b.key}": [lifecycle.${field}] must be a whole number of days ≥ 1`,
+          );
 
     const buckets: Record<string, ovh.cloudproject.Storage> = {};
+    const lifecycles: Record<string, ovh.CloudProjectStorageObjectBucketLifecycleConfiguration> = {};
     for (const b of args.buckets) {
       const tags: Record<string, string> = { ...(args.labels ?? {}) };
-      if (b.lifecycle?.expireAfterDays) tags["lifecycle-expire-days"] = String(b.lifecycle.expireAfterDays);
-      if (b.lifecycle?.noncurrentExpireAfterDays)
-        tags["lifecycle-noncurrent-expire-days"] = String(b.lifecycle.noncurrentExpireAfterDays);
       buckets[b.key] = new ovh.cloudproject.Storage(
         `${name}-${b.key}`,
         {
@@ -93,6 +136,19 @@ export class ObjectStorage extends pulumi.ComponentResource {
         },
         { parent: this, protect: args.protectStateful ?? false },
       );
+      const rules = lifecycleRules(b.lifecycle);
+      if (rules.length)
+        lifecycles[b.key] = new ovh.CloudProjectStorageObjectBucketLifecycleConfiguration(
+          `${name}-${b.key}-lifecycle`,
+          {
+            serviceName: args.serviceName,
+            // From the bucket's outputs, so the rules are set once the bucket exists.
+            regionName: buckets[b.key].regionName,
+            containerName: buckets[b.key].name,
+            rules,
+          },
+          { parent: this },
+        );
     }
     const grantsByUser = new Map<string, { bucketName: string; level: "read" | "read-write" }[]>();
     for (const b of args.buckets)
@@ -123,6 +179,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
       );
     }
     this.buckets = buckets;
+    this.lifecycles = lifecycles;
     this.users = users;
     this.credentials = credentials;
     this.policies = policies;
@@ -137,6 +194,6 @@ export class ObjectStorage extends pulumi.ComponentResource {
     this.accessKeyIds = pulumi
       .all(Object.entries(credentials).map(([k, c]) => c.accessKeyId.apply((id) => [k, id] as const)))
       .apply((p) => Object.fromEntries(p));
-    this.registerOutputs({ buckets, users, credentials, policies, endpoints: this.endpoints });
+    this.registerOutputs({ buckets, lifecycles, users, credentials, policies, endpoints: this.endpoints });
   }
 }

@@ -8,6 +8,7 @@ import {
   create,
   defined,
   find,
+  omit,
   requireFields,
   startDelete,
   statusOf,
@@ -51,8 +52,43 @@ function userView(ctx: RouteContext, id: string) {
 
 function bucketView(ctx: RouteContext, region: string, name: string) {
   const b = find(ctx, "bucket", `${region}/${name}`, "name");
-  const { region: r, ...rest } = view(b);
+  // The lifecycle configuration is its own sub-resource (…/lifecycle), not a field of the bucket.
+  const { region: r, ...rest } = omit(view(b), "lifecycle");
   return { ...rest, region: r, objectsCount: 0, objectsSize: 0, objects: [] };
+}
+
+const positiveInteger = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 1;
+
+/**
+ * The rules of a lifecycle PUT, checked as OVH does for the parts Majordome and the provider send: a non-empty
+ * list, unique ids, `enabled`/`disabled`, and at least one action with whole, positive day counts.
+ */
+function lifecycleRules(body: Record<string, unknown>): Record<string, unknown>[] {
+  const rules = body.rules;
+  if (!Array.isArray(rules) || rules.length === 0) throw badRequest("[rules] must be a non-empty list");
+  const ids = new Set<string>();
+  return rules.map((rule: unknown, i) => {
+    if (!rule || typeof rule !== "object" || Array.isArray(rule))
+      throw badRequest(`[rules.${i}] must be an object`);
+    const r = rule as Record<string, unknown>;
+    if (r.status !== "enabled" && r.status !== "disabled")
+      throw badRequest(`[rules.${i}.status] must be "enabled" or "disabled"`);
+    if (r.id !== undefined) {
+      if (typeof r.id !== "string" || !r.id) throw badRequest(`[rules.${i}.id] must be a non-empty string`);
+      if (ids.has(r.id)) throw badRequest(`[rules.${i}.id] "${r.id}" is used by another rule`);
+      ids.add(r.id);
+    }
+    const expiration = r.expiration as Record<string, unknown> | undefined;
+    const noncurrent = r.noncurrentVersionExpiration as Record<string, unknown> | undefined;
+    const abort = r.abortIncompleteMultipartUpload as Record<string, unknown> | undefined;
+    if (expiration?.days !== undefined && !positiveInteger(expiration.days))
+      throw badRequest(`[rules.${i}.expiration.days] must be a whole number ≥ 1`);
+    if (noncurrent?.noncurrentDays !== undefined && !positiveInteger(noncurrent.noncurrentDays))
+      throw badRequest(`[rules.${i}.noncurrentVersionExpiration.noncurrentDays] must be a whole number ≥ 1`);
+    if (!expiration && !noncurrent && !abort && !r.transitions && !r.noncurrentVersionTransitions)
+      throw badRequest(`[rules.${i}] has no action`);
+    return defined({ ...r });
+  });
 }
 
 /** Storage routes. */
@@ -237,6 +273,34 @@ export const storageRoutes: Route[] = [
       const body = bodyObject(ctx);
       for (const k of ["encryption", "tags", "objectLock", "replication", "versioning"])
         if (body[k] !== undefined && body[k] !== null) b[k] = body[k];
+      return null;
+    },
+  },
+  {
+    method: "PUT",
+    path: `${P}/region/:region/storage/:name/lifecycle`,
+    handler: (ctx) => {
+      const b = find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
+      b.lifecycle = { rules: lifecycleRules(bodyObject(ctx)) };
+      return b.lifecycle;
+    },
+  },
+  {
+    method: "GET",
+    path: `${P}/region/:region/storage/:name/lifecycle`,
+    handler: (ctx) => {
+      const b = find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
+      if (!b.lifecycle) throw notFound("lifecycle", `${ctx.params.region}/${ctx.params.name}`);
+      return b.lifecycle;
+    },
+  },
+  {
+    method: "DELETE",
+    path: `${P}/region/:region/storage/:name/lifecycle`,
+    handler: (ctx) => {
+      const b = find(ctx, "bucket", `${ctx.params.region}/${ctx.params.name}`, "name");
+      if (!b.lifecycle) throw notFound("lifecycle", `${ctx.params.region}/${ctx.params.name}`);
+      delete b.lifecycle;
       return null;
     },
   },

@@ -9,7 +9,7 @@ import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { countByOp, summarize, type Change } from "./changes";
 import { failedInventory, partOutcomes, type FailedDeliveryFacts, type PartOutcome } from "./deliveryOutcome";
 import { endpointRows, operationRows } from "./reportSections";
-import { instanceBaselineRows, labelRows, ownerLine } from "./reportBuilt";
+import { bucketLifecycleRows, instanceBaselineRows, labelRows, ownerLine } from "./reportBuilt";
 import { hostOperationRows, type HostOperationRow } from "./reportHostOperations";
 
 /** The report's JSON form. */
@@ -202,6 +202,20 @@ function hostOperationsSection(rows: readonly HostOperationRow[]): string[] {
   ];
 }
 
+/** Each bucket's lifecycle rules, from what exists; nothing without buckets. */
+function bucketLifecycleSection(inv: Record<string, unknown>): string[] {
+  const rows = bucketLifecycleRows(inv);
+  if (!rows.length) return [];
+  return [
+    "## Bucket lifecycle",
+    "",
+    "The rules OVH holds for each bucket, as last read back:",
+    "",
+    table(["bucket", "rules"], rows),
+    "",
+  ];
+}
+
 /** Where the labels are, from what exists; nothing when no resource carries them. */
 function labelSection(inv: Record<string, unknown>): string[] {
   const rows = labelRows(inv);
@@ -311,6 +325,7 @@ export function renderReportMarkdown(r: DeliveryReport): string {
         : ["Not applied: the delivery did not confirm any server or host.", ""]),
     ...hostOperationsSection(hostOperations),
     ...instanceBaselineSection(inv),
+    ...bucketLifecycleSection(inv),
     ...labelSection(inv),
     "## Secrets (names only; values are in the stack's encrypted outputs)",
     "",

@@ -163,15 +163,22 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
         ),
       };
     }
-    case "ovh:CloudProject/storage:Storage": {
-      const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
-      const expire = tags["lifecycle-expire-days"];
-      const noncurrent = tags["lifecycle-noncurrent-expire-days"];
+    case "ovh:index/cloudProjectStorageObjectBucketLifecycleConfiguration:CloudProjectStorageObjectBucketLifecycleConfiguration": {
+      const rules =
+        (inputs.rules as {
+          expiration?: { days?: number };
+          noncurrentVersionExpiration?: { noncurrentDays?: number };
+        }[]) ?? [];
       return {
-        lifecycle:
-          [expire && `expire after ${expire} d`, noncurrent && `noncurrent after ${noncurrent} d`]
-            .filter(Boolean)
-            .join(", ") || "keep forever",
+        lifecycle: rules
+          .flatMap((r) => [
+            r.expiration?.days !== undefined ? `expire after ${r.expiration.days} d` : "",
+            r.noncurrentVersionExpiration?.noncurrentDays !== undefined
+              ? `noncurrent after ${r.noncurrentVersionExpiration.noncurrentDays} d`
+              : "",
+          ])
+          .filter(Boolean)
+          .join(", "),
       };
     }
     default:

@@ -37,6 +37,8 @@ export const storage: Family<OvhFamilyContext> = {
           access: b.access ?? [],
           // The bucket's tags as the API holds them (the environment's labels): what the report shows.
           tags: store.buckets[b.name].tags,
+          // The lifecycle rules as the API holds them (read back on refresh); none when nothing expires.
+          lifecycle: store.lifecycles[b.name]?.rules ?? [],
         },
       ]),
     );

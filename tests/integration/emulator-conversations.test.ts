@@ -81,6 +81,7 @@ describe("conversation fixtures", () => {
       "ovh.cloudproject.S3Credential",
       "ovh.cloudproject.S3Policy",
       "ovh.cloudproject.Storage",
+      "ovh.CloudProjectStorageObjectBucketLifecycleConfiguration",
     ])
       expect(kinds).toContain(kind);
   });

@@ -66,3 +66,20 @@ describe("exact bucket names", () => {
     ]);
   });
 });
+
+describe("public-read buckets", () => {
+  it.each(["publicRead: true", "policy: public-read", "acl: public-read"])(
+    "are refused where written (%s), saying why OVH cannot keep them and what to do instead",
+    (field) => {
+      const [problem] = problems(`  - name: assets\n    ${field}\n`);
+      expect(problem).toMatch(/^11:5 \/buckets\/0\/\w+ schema\.additionalProperties: unknown field/);
+      const { loader, file } = load(`  - name: assets\n    ${field}\n`);
+      try {
+        loader.loadEnvironmentFile(file);
+        throw new Error("accepted");
+      } catch (e) {
+        expect((e as BlueprintError).issues[0].hint).toContain("OVH Object Storage has no bucket policies");
+      }
+    },
+  );
+});

@@ -3,7 +3,6 @@ import type { Path } from "../../../blueprints/lib/rules";
 import {
   checkAlertContacts,
   checkProjectConfigKey,
-  checkBucketLifecycle,
   checkDnsTarget,
   checkHostBackups,
   checkReadOnlyUsers,
@@ -16,13 +15,6 @@ function run(check: (env: EnvironmentBlueprint, r: (p: Path, c: string) => void)
 }
 
 describe("promises Majordome cannot keep are refused, located", () => {
-  it("bucket lifecycle", () => {
-    expect(
-      run(checkBucketLifecycle, {
-        buckets: [{ name: "a" }, { name: "b", lifecycle: { expireAfterDays: 3 } }],
-      }),
-    ).toEqual(["unkept.bucket-lifecycle /buckets/1/lifecycle"]);
-  });
   it("read-only database users, whatever the engine", () => {
     expect(
       run(checkReadOnlyUsers, {

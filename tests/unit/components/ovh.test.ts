@@ -7,6 +7,7 @@ import {
   ObjectStorage,
   PrivateNetwork,
   ServerGroup,
+  lifecycleRules,
   policyDocument,
   shortRegion,
 } from "../../../components/ovh";
@@ -491,6 +492,10 @@ describe("ObjectStorage", () => {
     );
     expect(children(rs)).toEqual([
       ["ovh:CloudProject/storage:Storage", "s3-masters"],
+      [
+        "ovh:index/cloudProjectStorageObjectBucketLifecycleConfiguration:CloudProjectStorageObjectBucketLifecycleConfiguration",
+        "s3-masters-lifecycle",
+      ],
       ["ovh:CloudProject/storage:Storage", "s3-thumbs"],
       ["ovh:CloudProject/user:User", "s3-cdn"],
       ["ovh:CloudProject/s3Credential:S3Credential", "s3-cdn-s3"],
@@ -503,13 +508,44 @@ describe("ObjectStorage", () => {
       name: "acme-prod-masters",
       regionName: "GRA",
       versioning: { status: "enabled" },
-      tags: { team: "media", "lifecycle-expire-days": "30" },
+      // Labels only: lifecycle rules are kept by OVH, not written down as tags.
+      tags: { team: "media" },
+    });
+    expect(rs.find((r) => r.name === "s3-masters-lifecycle")!.inputs).toEqual({
+      serviceName: sn,
+      regionName: "GRA",
+      containerName: "acme-prod-masters",
+      rules: [{ id: "expire-current", status: "enabled", expiration: { days: 30 } }],
     });
     const policy = JSON.parse(String(rs.find((r) => r.name === "s3-cdn-policy")!.inputs.policy));
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       "read-acme-prod-masters",
       "read-acme-prod-thumbs",
     ]);
+  });
+
+  it("turns lifecycle settings into one OVH rule each, and none without settings", () => {
+    expect(lifecycleRules({ expireAfterDays: 180, noncurrentExpireAfterDays: 90 })).toEqual([
+      { id: "expire-current", status: "enabled", expiration: { days: 180 } },
+      { id: "expire-noncurrent", status: "enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } },
+    ]);
+    expect(lifecycleRules({ noncurrentExpireAfterDays: 7 })).toEqual([
+      { id: "expire-noncurrent", status: "enabled", noncurrentVersionExpiration: { noncurrentDays: 7 } },
+    ]);
+    expect(lifecycleRules({})).toEqual([]);
+    expect(lifecycleRules(undefined)).toEqual([]);
+  });
+
+  it("refuses lifecycle day counts that are not whole positive numbers, before creating anything", () => {
+    const bucket = { key: "b", bucketName: "acme-b", region: "GRA11", access: [] };
+    for (const days of [0, -1, 1.5])
+      expect(
+        () =>
+          new ObjectStorage("s3", {
+            serviceName: sn,
+            buckets: [{ ...bucket, lifecycle: { expireAfterDays: days } }],
+          }),
+      ).toThrow('bucket "b": [lifecycle.expireAfterDays] must be a whole number of days ≥ 1');
   });
 
   it("writes read-only policies without write actions", () => {

@@ -10,7 +10,12 @@ import {
   compareInstanceBaselines,
   describeStaleInstances,
 } from "../../../scripts/delivery/instanceBaselines";
-import { instanceBaselineRows, labelRows, ownerLine } from "../../../scripts/delivery/reportBuilt";
+import {
+  bucketLifecycleRows,
+  instanceBaselineRows,
+  labelRows,
+  ownerLine,
+} from "../../../scripts/delivery/reportBuilt";
 import { serverUserData } from "../../../stacks/families/servers";
 import { fixtureLoader } from "../../helpers/fixtures";
 import { underMocks } from "../../helpers/mockPulumi";
@@ -132,6 +137,49 @@ describe("report sections from what was built", () => {
       ["instances w-1", "/etc/majordome/labels (first boot)", "team=shop"],
       ["host origin", "/etc/majordome/labels.d/acme.shop (baseline step)", "team=shop"],
     ]);
+  });
+
+  it("describes each bucket's lifecycle rules as OVH holds them, rules set outside Majordome included", () => {
+    const rows = bucketLifecycleRows({
+      buckets: {
+        media: {
+          name: "acme-media",
+          lifecycle: [
+            { id: "expire-current", status: "enabled", expiration: { days: 180 } },
+            {
+              id: "expire-noncurrent",
+              status: "enabled",
+              noncurrentVersionExpiration: { noncurrentDays: 90 },
+            },
+          ],
+        },
+        logs: {
+          name: "acme-logs",
+          lifecycle: [
+            {
+              id: "by-hand",
+              status: "disabled",
+              filter: { prefix: "tmp/" },
+              abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
+              transitions: [{ days: 30, storageClass: "STANDARD_IA" }],
+            },
+          ],
+        },
+        plain: { name: "acme-plain", lifecycle: [] },
+      },
+    });
+    expect(rows).toEqual([
+      [
+        "bucket acme-media",
+        "expire-current: objects deleted 180 days after creation; expire-noncurrent: old versions deleted 90 days after they are replaced",
+      ],
+      [
+        "bucket acme-logs",
+        'by-hand [disabled]: unfinished uploads aborted after 2 days, storage-class transitions (keys under "tmp/")',
+      ],
+      ["bucket acme-plain", "none: objects are kept until deleted"],
+    ]);
+    expect(bucketLifecycleRows({})).toEqual([]);
   });
 
   it("names the owner the inventory records, and says when there is none", () => {

@@ -142,6 +142,35 @@ describe("delivery report", () => {
 describe("delivery report, written from what exists", () => {
   const loaded = () => new BlueprintLoader().loadEnvironment("mediapulse", "lab");
 
+  it("shows each bucket's lifecycle rules as the inventory holds them, not as the blueprint asks", () => {
+    const report = buildReport({
+      env: new BlueprintLoader().loadEnvironment("mediapulse", "production").resolved,
+      result: "succeeded",
+      startedAt: new Date("2026-11-30T10:00:00Z"),
+      deliveredBy: "ci@runner",
+      changes: [],
+      // The blueprint asks 180 days for renditions; OVH holds 30 (changed by hand since): the report says 30.
+      inventory: {
+        buckets: {
+          renditions: {
+            name: "mediapulse-production-renditions",
+            lifecycle: [{ id: "expire-current", status: "enabled", expiration: { days: 30 } }],
+          },
+          thumbnails: { name: "mediapulse-production-thumbnails", lifecycle: [] },
+        },
+      },
+      versions: { majordome: "0.1.0" },
+    });
+    const md = renderReportMarkdown(report);
+    expect(md).toContain(
+      "| bucket mediapulse-production-renditions | expire-current: objects deleted 30 days after creation |",
+    );
+    expect(md).toContain(
+      "| bucket mediapulse-production-thumbnails | none: objects are kept until deleted |",
+    );
+    expect(md).not.toContain("180 days");
+  });
+
   it("a delivery whose connection step failed grants nothing, lists what is not done, and applies no operations", () => {
     const report = buildReport({
       env: loaded().resolved,

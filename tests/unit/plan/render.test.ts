@@ -16,7 +16,9 @@ describe("plan output for reviewers", () => {
       /Database nimbus-production-app \[protected\].* nodes=2 placement=private ipRestrictions=\["10\.120\.1\.0\/24"\] deletionProtection=true/,
     );
     expect(text).toMatch(/KubeNodePool nimbus-production-k8s-apps .*minNodes=3 maxNodes=10 autoscale=true/);
-    expect(text).toContain("lifecycle=keep forever");
+    expect(text).toMatch(
+      /CloudProjectStorageObjectBucketLifecycleConfiguration nimbus-production-storage-backups-lifecycle .*lifecycle=noncurrent after 90 d/,
+    );
     expect(text).toMatch(/estimated cost: [\d.]+–[\d.]+ EUR\/month/);
     expect(text).toContain("price basis: EUR, excluding VAT;");
     const shop = await planOutput(["shopwave/production"]);

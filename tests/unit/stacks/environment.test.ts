@@ -111,3 +111,23 @@ describe("secrets", () => {
     expect(JSON.stringify(secrets)).toMatch(/mock-password/);
   });
 });
+
+describe("bucket lifecycle in the inventory", () => {
+  it("records the rules of each bucket's lifecycle configuration, and none for a bucket without settings", async () => {
+    const { resolved } = loader.loadEnvironment("nimbus", "production");
+    const registry = installMocks(loader.catalog, resolved.stackName);
+    const env = new Environment(resolved.stackName, {
+      env: resolved,
+      catalog: loader.catalog,
+      serviceName: "0".repeat(32),
+    });
+    await settle(env.inventory, registry);
+    const inventory = (await new Promise<unknown>((r) => env.inventory.apply(r))) as {
+      buckets: Record<string, { lifecycle: unknown }>;
+    };
+    expect(inventory.buckets.backups.lifecycle).toEqual([
+      { id: "expire-noncurrent", status: "enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } },
+    ]);
+    expect(inventory.buckets.uploads.lifecycle).toEqual([]);
+  });
+});
