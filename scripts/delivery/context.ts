@@ -72,9 +72,10 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
   const secretsProvider = process.env.MAJORDOME_SECRETS_PROVIDER;
   // Read once and kept in memory: the engine gets it through a private file (scripts/engine/workspace.ts).
   delete process.env.PULUMI_CONFIG_PASSPHRASE;
-  if (passphrase === undefined && !secretsProvider) {
-    // Local default: a random passphrase kept beside the local state, readable by this user only. Teams set
-    // PULUMI_CONFIG_PASSPHRASE (or a KMS secrets provider) instead.
+  // Local default: a random passphrase kept beside the local state, readable by this user only. Teams set
+  // PULUMI_CONFIG_PASSPHRASE (or a KMS secrets provider) instead. Made when first needed, so that a command
+  // refused for a wrong selector or flag leaves nothing behind.
+  const localPassphrase = (): string => {
     const file = path.join(home, "passphrase");
     if (!fs.existsSync(file)) {
       fs.writeFileSync(file, randomBytes(24).toString("base64url") + "\n", { mode: 0o600 });
@@ -83,7 +84,8 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
       );
     }
     passphrase = fs.readFileSync(file, "utf8").trim();
-  }
+    return passphrase;
+  };
   const blueprintsRoot = options.blueprints
     ? path.resolve(options.blueprints)
     : process.env.MAJORDOME_BLUEPRINTS;
@@ -96,7 +98,9 @@ export function deliveryContext(options: ContextOptions, io: Io): DeliveryContex
     backendUrl,
     reportsDir: path.join(home, "reports"),
     locksDir: path.join(home, "locks"),
-    passphrase,
+    get passphrase() {
+      return passphrase ?? (secretsProvider ? undefined : localPassphrase());
+    },
     ...(secretsProvider ? { secretsProvider } : {}),
     credentials: takeCredentials(process.env),
     isolated: options.isolated ?? false,
