@@ -9,7 +9,7 @@ import type { ResolvedEnvironment } from "../../blueprints/lib/model";
 import { Environment } from "../../stacks/environment";
 import { placeholderReader } from "../../stacks/references";
 import { estimateCost, type CostEstimate } from "./cost";
-import { installMocks, recorder, settle, withKnownAfterDelivery } from "./mocks";
+import { fakeUuid, installMocks, recorder, settle, withKnownAfterDelivery } from "./mocks";
 
 /** Placeholder project id used when planning (never sent anywhere). */
 export const PLAN_PROJECT_ID = "00000000000000000000000000000000";
@@ -186,6 +186,22 @@ export function reviewerFields(type: string, inputs: Record<string, unknown>): R
   }
 }
 
+/**
+ * An instance's flavor by its catalog name, in place of the id it is given: OVH's flavor ids differ per region
+ * and are looked up at delivery (under plan mocks an id is a fake UUID of region and name: scripts/plan/mocks.ts).
+ */
+function instanceFlavorName(
+  type: string,
+  inputs: Record<string, unknown>,
+  catalog: Catalog,
+): { flavor?: string } {
+  if (type !== "ovh:CloudProject/instance:Instance") return {};
+  const id = (inputs.flavor as { flavorId?: string } | undefined)?.flavorId;
+  const region = String(inputs.region ?? "");
+  const name = Object.keys(catalog.flavors).find((n) => fakeUuid(`flavor/${region}/${n}`) === id);
+  return name ? { flavor: name } : {};
+}
+
 /** Plans one environment under mocks. Only one plan may run at a time in a process (mocks are global). */
 export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog): Promise<Plan> {
   const registry = installMocks(catalog, env.stackName);
@@ -206,16 +222,20 @@ export async function planEnvironment(env: ResolvedEnvironment, catalog: Catalog
     { transformations: [rec.transformation] },
   );
   await settle(environment.inventory, registry);
-  const resources = rec.resources.map((r) => ({
-    type: r.type,
-    name: r.name,
-    ...(r.parent ? { parent: r.parent } : {}),
-    protect: r.protect,
-    // An input made of another resource's output is known only once that resource exists.
-    keyInputs: withKnownAfterDelivery(
-      keyInputs(r.type, registry.get(`${r.type}::${r.name}`) ?? {}),
-    ) as Record<string, unknown>,
-  }));
+  const resources = rec.resources.map((r) => {
+    const inputs = registry.get(`${r.type}::${r.name}`) ?? {};
+    return {
+      type: r.type,
+      name: r.name,
+      ...(r.parent ? { parent: r.parent } : {}),
+      protect: r.protect,
+      // An input made of another resource's output is known only once that resource exists.
+      keyInputs: withKnownAfterDelivery({
+        ...keyInputs(r.type, inputs),
+        ...instanceFlavorName(r.type, inputs, catalog),
+      }) as Record<string, unknown>,
+    };
+  });
   const cost = estimateCost(env, catalog);
   return {
     stack: env.stackName,

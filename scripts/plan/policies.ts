@@ -16,7 +16,6 @@ import {
 } from "../../blueprints/lib/policies";
 import { UserError } from "../../base/errors";
 import { shortRegion } from "../../components/ovh/common";
-import { fakeUuid } from "./mocks";
 import { planEnvironment, type Plan, type PlanEntry } from "./plan";
 
 const INSTANCE = "ovh:CloudProject/instance:Instance";
@@ -123,10 +122,8 @@ function plannedFindings(policy: ClientPolicy, { plan, tier, catalog, key }: Con
     case "maxFlavor": {
       const flavors = Object.entries(catalog.flavors);
       const servers = of(INSTANCE).flatMap((r) => {
-        const id = (r.keyInputs.flavor as { flavorId?: string } | undefined)?.flavorId;
-        const region = String(r.keyInputs.region ?? "");
-        // Under plan mocks a flavor id is a fake UUID of its region and name (scripts/plan/mocks.ts).
-        const found = flavors.find(([name]) => fakeUuid(`flavor/${region}/${name}`) === id);
+        // The plan names an instance's flavor (scripts/plan/plan.ts, instanceFlavorName).
+        const found = flavors.find(([name]) => name === r.keyInputs.flavor);
         const over = found && oversize(policy, found[1]);
         return over
           ? [

@@ -25,7 +25,9 @@ describe("plan output for reviewers", () => {
     expect(shop).toMatch(
       /LoadBalancer shopwave-production-\S+ .*placement=public \(floating IP\) listeners=\[".*→ \(shopwave-production-web-1 private address, known after delivery\):\d+/,
     );
-    expect(shop).toMatch(/Instance shopwave-production-web-1 .*public=false privateNetwork=true/);
+    expect(shop).toMatch(
+      /Instance shopwave-production-web-1 .*flavor=b3-16 .*public=false privateNetwork=true/,
+    );
   }, 30_000);
 
   it("never shows a value the plan made up as if OVH had said it: addresses, ids and endpoints are named", async () => {
