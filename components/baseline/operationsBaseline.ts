@@ -58,8 +58,19 @@ export const LABELS_FILE = "/etc/majordome/labels";
  * neither drifts for ever.
  */
 export function hostLabelsFile(client: string, environment: string): string {
-  return `/etc/majordome/labels.d/${client}.${environment}`;
+  return `${HOST_LABELS_DIR}/${hostEnvironmentId(client, environment)}`;
 }
+
+/** How an environment names itself on a host it shares: `<client>.<environment>` (names hold no dot). */
+export function hostEnvironmentId(client: string, environment: string): string {
+  return `${client}.${environment}`;
+}
+
+/** The folder of the environments' labels files on an SSH-reached host, one file each. */
+export const HOST_LABELS_DIR = "/etc/majordome/labels.d";
+
+/** The folder where each environment on a host lists the run-team accounts it grants, one file each. */
+export const ACCOUNT_CLAIMS_DIR = "/etc/majordome/accounts.d";
 
 /** Writes the labels (sorted `key=value` lines) to `file`, making its folder. */
 export function labelsLines(labels: Readonly<Record<string, string>>, file: string = LABELS_FILE): string[] {

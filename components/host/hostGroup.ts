@@ -51,10 +51,14 @@ export interface HostGroupArgs {
   }[];
   /** Passwordless sudo for run-team accounts. @default true */
   readonly sudo?: boolean;
-  /** Labels written to {@link HostGroupArgs.labelsFile} by the baseline step. @default {} */
+  /** Labels written by the baseline step (see {@link HostGroupArgs.environmentId}). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Where the labels are written (see `hostLabelsFile`). @default /etc/majordome/labels */
-  readonly labelsFile?: string;
+  /**
+   * How the environment names itself on its hosts (`<client>.<environment>`, see `hostEnvironmentId`): its labels
+   * file and the list of accounts it grants are its own, so environments sharing a host do not undo each other.
+   * @default none: labels in /etc/majordome/labels, and destroy removes the run-team accounts
+   */
+  readonly environmentId?: string;
   /**
    * Security updates, monitoring agent and log forwarding, applied by an `operations` step after the baseline
    * (the same rendering as OVH instances' first boot). @default none
@@ -136,7 +140,7 @@ export class HostGroup extends pulumi.ComponentResource {
       hostKeys[host.key] = chain[0].hostKeyFingerprint;
       add(
         "baseline",
-        baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}, args.labelsFile),
+        baselineScripts(args.runTeam ?? [], args.sudo ?? true, args.labels ?? {}, args.environmentId),
       );
       const operations = args.operations ? operationsScripts(args.operations) : undefined;
       if (operations) {

@@ -8,6 +8,8 @@ import { shellQuote } from "../../base/shell";
 import { INFO_SUFFIX } from "./remoteStep";
 import {
   authorizedKeyLine,
+  ACCOUNT_CLAIMS_DIR,
+  HOST_LABELS_DIR,
   labelsLines,
   LABELS_FILE,
   LOG_CA_FILE,
@@ -243,8 +245,27 @@ export function baselineScripts(
   runTeam: readonly RunTeamAccount[],
   sudo: boolean,
   labels: Readonly<Record<string, string>>,
-  labelsFile: string = LABELS_FILE,
+  environmentId?: string,
 ): StepScripts {
+  // A host may serve several environments of a client: each keeps its own labels file, and lists the accounts
+  // it grants, so that destroying one removes only the accounts no other environment on the host still grants.
+  const labelsFile = environmentId ? `${HOST_LABELS_DIR}/${environmentId}` : LABELS_FILE;
+  const claims = environmentId ? `${ACCOUNT_CLAIMS_DIR}/${environmentId}` : undefined;
+  const claimLines = claims
+    ? [
+        `mkdir -p ${ACCOUNT_CLAIMS_DIR}`,
+        `printf '%s\\n' ${runTeam.map((m) => shellQuote(m.name)).join(" ")} > ${shellQuote(claims)}`,
+      ]
+    : [];
+  const removeLines = claims
+    ? [
+        `rm -f ${shellQuote(claims)}`,
+        ...runTeam.map(
+          (m) =>
+            `if grep -qsx ${shellQuote(m.name)} ${ACCOUNT_CLAIMS_DIR}/*; then echo ${shellQuote(`account ${m.name}: kept (another environment on this host grants it)`)}; else ${removeRunTeamLines([m]).join("; ")}; fi`,
+        ),
+      ]
+    : removeRunTeamLines(runTeam);
   const labelText = Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
@@ -269,8 +290,13 @@ export function baselineScripts(
     ]),
   ].join("\n");
   return {
-    create: ["set -eu", ...labelsLines(labels, labelsFile), ...runTeamLines(runTeam, sudo)].join("\n"),
-    delete: ["set -eu", ...removeRunTeamLines(runTeam), `rm -f ${shellQuote(labelsFile)}`].join("\n"),
+    create: [
+      "set -eu",
+      ...labelsLines(labels, labelsFile),
+      ...claimLines,
+      ...runTeamLines(runTeam, sudo),
+    ].join("\n"),
+    delete: ["set -eu", ...removeLines, `rm -f ${shellQuote(labelsFile)}`].join("\n"),
     verify: { script, expected },
   };
 }

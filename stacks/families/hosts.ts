@@ -1,6 +1,6 @@
 /** Family: servers that already exist, reached over SSH, and their build steps. */
 import * as pulumi from "@pulumi/pulumi";
-import { hostLabelsFile } from "../../components/baseline/operationsBaseline";
+import { hostEnvironmentId } from "../../components/baseline/operationsBaseline";
 import { HostGroup } from "../../components/host/hostGroup";
 import { asText } from "../references";
 import type { Family, FamilyContext } from "./context";
@@ -29,7 +29,7 @@ export const hosts: Family<FamilyContext> = {
         })),
         sudo: env.operations.runTeamAccess.sudo,
         labels: env.labels,
-        labelsFile: hostLabelsFile(env.client, env.environment),
+        environmentId: hostEnvironmentId(env.client, env.environment),
         operations: {
           securityUpdates: env.operations.securityUpdates,
           monitoring: env.operations.monitoring,

@@ -1,6 +1,7 @@
 /**
  * Destroys through the real `majordome` command, the real engine and a real SSH test host: a fleet destroy
- * runs in reverse dependency order (observed on the host), and a production destroy that failed halfway is
+ * runs in reverse dependency order (observed on the host), environments sharing a host take away only the
+ * run-team accounts no other environment there still grants, and a production destroy that failed halfway is
  * retried without creating anything (observed on the host and in the engine's changes).
  */
 import type execa from "execa";
@@ -14,7 +15,7 @@ const ok = (r: execa.ExecaReturnValue) => [r.exitCode, r.exitCode === 0 ? "" : r
 describe("destroy", () => {
   const host = suiteTestHost("destroy");
 
-  it("destroys a fleet in reverse dependency order: dependents before what they depend on", async () => {
+  it("destroys a fleet in reverse dependency order, and a shared host keeps the accounts others still grant", async () => {
     const box = sandbox(host.privateKey);
     // base ← middle ← top, plus an independent one; each says on the host when it is destroyed.
     const deps: Record<string, string[]> = {
@@ -34,10 +35,24 @@ describe("destroy", () => {
       );
     const selectors = Object.keys(deps).map((n) => `acme/${n}`);
     expect(ok(await box.run("deliver", ...selectors))).toEqual([0, ""]);
-    const destroyed = await box.run("destroy", ...selectors, "--yes", "--json");
+    // The four share the host and all grant alice: each has its own labels file and list of granted accounts.
+    const alice = () => host.exec("id -u alice >/dev/null 2>&1 && echo present || echo absent").trim();
+    const ls = (dir: string) => host.exec(`ls ${dir}`).trim().split("\n").filter(Boolean);
+    expect(ls("/etc/majordome/labels.d")).toEqual(["acme.alone", "acme.base", "acme.middle", "acme.top"]);
+    // Destroying one leaves alice to the three that still grant her.
+    expect(ok(await box.run("destroy", "acme/alone"))).toEqual([0, ""]);
+    expect(alice()).toBe("present");
+    expect(ls("/etc/majordome/accounts.d")).toEqual(["acme.base", "acme.middle", "acme.top"]);
+    expect(ls("/etc/majordome/labels.d")).toEqual(["acme.base", "acme.middle", "acme.top"]);
+    const rest = selectors.filter((s) => s !== "acme/alone");
+    const destroyed = await box.run("destroy", ...rest, "--yes", "--json");
     expect(ok(destroyed)).toEqual([0, ""]);
+    // The last environment that granted alice took her account away.
+    expect(alice()).toBe("absent");
+    expect(ls("/etc/majordome/labels.d")).toEqual([]);
     const order = host.readFile("/srv/destroyed-order")!.trim().split("\n");
     expect([...order].sort()).toEqual(["alone", "base", "middle", "top"]);
+    expect(order[0]).toBe("alone");
     expect(order.indexOf("top")).toBeLessThan(order.indexOf("middle"));
     expect(order.indexOf("middle")).toBeLessThan(order.indexOf("base"));
     for (const name of Object.keys(deps)) expect(host.readFile(`/srv/${name}/app.conf`)).toBeUndefined();

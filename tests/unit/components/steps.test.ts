@@ -132,17 +132,44 @@ describe("baseline", () => {
       [{ name: "alice", sshPublicKey: "ssh-ed25519 AAAA alice@run" }],
       true,
       { "majordome-client": "acme", odd: "$(id)" },
-      "/etc/majordome/labels.d/acme.web",
+      "acme.web",
     );
     expect(create).toContain("useradd --create-home --shell /bin/bash 'alice'");
     expect(create).toContain(
       "printf '%s\\n' 'majordome-client=acme\nodd=$(id)' > '/etc/majordome/labels.d/acme.web'",
     );
     expect(create).toContain("NOPASSWD:ALL");
-    expect(del).toContain("userdel -r 'alice'");
     // Destroy removes this environment's labels only: another environment on the host keeps its own.
     expect(del).toContain("rm -f '/etc/majordome/labels.d/acme.web'");
     expect(del).not.toMatch(/rm -f '?\/etc\/majordome\/labels'?$/m);
+  });
+
+  it("lists the accounts the environment grants, and destroy keeps one another environment still grants", () => {
+    const run = [
+      { name: "alice", sshPublicKey: "ssh-ed25519 AAAA alice@run" },
+      { name: "bob", sshPublicKey: "ssh-ed25519 BBBB bob@run" },
+    ];
+    const { create, delete: del } = baselineScripts(run, true, {}, "acme.web");
+    expect(create).toContain("printf '%s\\n' 'alice' 'bob' > '/etc/majordome/accounts.d/acme.web'");
+    const lines = del!.split("\n");
+    // Its own claim goes first, so that only the other environments' claims are searched.
+    expect(lines.indexOf("rm -f '/etc/majordome/accounts.d/acme.web'")).toBe(1);
+    expect(lines[2]).toBe(
+      "if grep -qsx 'alice' /etc/majordome/accounts.d/*; then echo 'account alice: kept (another environment on this host grants it)'; else userdel -r 'alice' 2>/dev/null || true; rm -f '/etc/sudoers.d/90-majordome-alice'; fi",
+    );
+    expect(lines[3]).toContain("grep -qsx 'bob'");
+  });
+
+  it("without an environment id, keeps the single labels file and removes its accounts outright", () => {
+    const { create, delete: del } = baselineScripts(
+      [{ name: "alice", sshPublicKey: "ssh-ed25519 AAAA a" }],
+      true,
+      {},
+    );
+    expect(create).toContain("> '/etc/majordome/labels'");
+    expect(create).not.toContain("accounts.d");
+    expect(del).toContain("userdel -r 'alice'");
+    expect(del).not.toContain("grep");
   });
 });
 
