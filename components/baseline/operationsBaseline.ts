@@ -84,14 +84,26 @@ export function labelsLines(labels: Readonly<Record<string, string>>, file: stri
   ];
 }
 
-/** Creates each run-team account with its key (idempotent), and grants or withdraws passwordless sudo. */
-export function runTeamLines(runTeam: readonly RunTeamAccount[], sudo: boolean): string[] {
+/**
+ * Creates each run-team account with its key (idempotent), and grants or withdraws passwordless sudo.
+ * `sharedHost`: an SSH-reached host, where several environments may create one account at once. OVH instances'
+ * first boot keeps the plain form: its script is recorded, and a new script would make every built instance stale.
+ */
+export function runTeamLines(
+  runTeam: readonly RunTeamAccount[],
+  sudo: boolean,
+  sharedHost = false,
+): string[] {
   const lines: string[] = [];
   for (const m of runTeam) {
     const user = shellQuote(m.name);
     const sudoers = shellQuote(`/etc/sudoers.d/90-majordome-${m.name}`);
     lines.push(
-      `id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${user}`,
+      sharedHost
+        ? // Several environments may build on one host at once: another's useradd may hold the passwd lock or
+          // create the account first. Try a few times; what counts is that the account exists.
+          `for try in 1 2 3 4 5; do id -u ${user} >/dev/null 2>&1 && break; useradd --create-home --shell /bin/bash ${user} || sleep 1; done; id -u ${user} >/dev/null`
+        : `id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${user}`,
       `home=$(getent passwd ${user} | cut -d: -f6)`,
       'install -d -m 700 "$home/.ssh"',
       `printf '%s\\n' ${shellQuote(authorizedKeyLine(m))} > "$home/.ssh/authorized_keys"`,

@@ -294,7 +294,7 @@ export function baselineScripts(
       "set -eu",
       ...labelsLines(labels, labelsFile),
       ...claimLines,
-      ...runTeamLines(runTeam, sudo),
+      ...runTeamLines(runTeam, sudo, true),
     ].join("\n"),
     delete: ["set -eu", ...removeLines, `rm -f ${shellQuote(labelsFile)}`].join("\n"),
     verify: { script, expected },
