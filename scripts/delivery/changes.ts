@@ -12,6 +12,14 @@ export const STATEFUL_TYPES: readonly string[] = [
   "ovh:CloudProject/volume:Volume",
 ];
 
+/**
+ * A bucket's lifecycle rules: set on a bucket that already holds objects, or changed, they make OVH delete the
+ * objects older than the new expiry. Only rules set together with their new bucket delete nothing yet.
+ */
+export const LIFECYCLE_TYPE =
+  "ovh:index/cloudProjectStorageObjectBucketLifecycleConfiguration:CloudProjectStorageObjectBucketLifecycleConfiguration";
+const BUCKET_TYPE = "ovh:CloudProject/storage:Storage";
+
 const DESTRUCTIVE_OPS = [
   "delete",
   "replace",
@@ -132,7 +140,16 @@ export class ChangeCollector {
 
   /** Every change, in the order first seen. */
   get changes(): Change[] {
-    return [...this.byUrn.values()];
+    const all = [...this.byUrn.values()];
+    const newBuckets = new Set(
+      all.filter((c) => c.type === BUCKET_TYPE && c.op === "create").map((c) => c.name),
+    );
+    // ObjectStorage names a bucket's rules `<bucket resource>-lifecycle` (components/ovh/objectStorage.ts).
+    const expiresStoredObjects = (c: Change) =>
+      c.type === LIFECYCLE_TYPE &&
+      ["create", "update", "replace"].includes(c.op) &&
+      !newBuckets.has(c.name.replace(/-lifecycle$/, ""));
+    return all.map((c) => (!c.dataLossRisk && expiresStoredObjects(c) ? { ...c, dataLossRisk: true } : c));
   }
 
   /** The changes the engine reported done. */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { ChangeCollector, countByOp, summarize } from "../../../scripts/delivery/changes";
+import { ChangeCollector, countByOp, LIFECYCLE_TYPE, summarize } from "../../../scripts/delivery/changes";
 import { acquireLock, isStale } from "../../../scripts/delivery/locks";
 import { newEnvironment } from "../../../scripts/delivery/newEnvironment";
 import { accessMatrix, buildReport, renderReportMarkdown } from "../../../scripts/delivery/report";
@@ -19,6 +19,8 @@ const pre = (op: string, type: string, name: string): EngineEvent =>
       metadata: { op, type, urn: `urn:pulumi:s::p::${type}::${name}`, provider: "", diffs: [] },
     },
   }) as unknown as EngineEvent;
+
+const BUCKET = "ovh:CloudProject/storage:Storage";
 
 describe("ChangeCollector", () => {
   it("flags deletions and replacements of stateful resources only, and ignores components", () => {
@@ -37,6 +39,29 @@ describe("ChangeCollector", () => {
     ]);
     expect(summarize(countByOp(c.changes))).toBe("1 to create, 1 to replace, 2 to delete");
     expect(summarize({}, "done")).toBe("no changes");
+  });
+
+  it("flags lifecycle rules set or changed on a bucket that already exists: OVH then deletes older objects", () => {
+    const c = new ChangeCollector();
+    // A new bucket with its rules: nothing stored yet, nothing to lose.
+    c.onEvent(pre("create", BUCKET, "acme-s-storage-fresh"));
+    c.onEvent(pre("create", LIFECYCLE_TYPE, "acme-s-storage-fresh-lifecycle"));
+    // Rules added to, or changed on, buckets that hold objects.
+    c.onEvent(pre("create", LIFECYCLE_TYPE, "acme-s-storage-media-lifecycle"));
+    c.onEvent(pre("update", LIFECYCLE_TYPE, "acme-s-storage-logs-lifecycle"));
+    // Rules removed: objects are kept longer, nothing is lost.
+    c.onEvent(pre("delete", LIFECYCLE_TYPE, "acme-s-storage-old-lifecycle"));
+    expect(c.changes.map((x) => [x.op, x.name, x.dataLossRisk])).toEqual([
+      ["create", "acme-s-storage-fresh", false],
+      ["create", "acme-s-storage-fresh-lifecycle", false],
+      ["create", "acme-s-storage-media-lifecycle", true],
+      ["update", "acme-s-storage-logs-lifecycle", true],
+      ["delete", "acme-s-storage-old-lifecycle", false],
+    ]);
+    expect(c.dataLossRisks.map((x) => x.name)).toEqual([
+      "acme-s-storage-media-lifecycle",
+      "acme-s-storage-logs-lifecycle",
+    ]);
   });
 });
 
