@@ -10,7 +10,7 @@ import * as net from "net";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../base/paths";
 import { processAlive } from "../../base/processes";
-import { startTestHost } from "./testHost";
+import { killProcessesRootedIn, startTestHost } from "./testHost";
 
 const DIR = path.join(process.env.MAJORDOME_HOME ?? path.join(PROJECT_ROOT, ".majordome"), "demo-host");
 const INFO = path.join(DIR, "host.json");
@@ -52,8 +52,12 @@ async function main(command: string): Promise<number> {
   }
   if (command === "stop") {
     const info = running();
+    // Daemons the delivery started inside the host (the monitoring agent, rsyslog) are not in sshd's process
+    // group: killed by their root, while the host's file system is still mounted, or they outlive the demo.
+    const daemons = killProcessesRootedIn(path.join(DIR, "merged"));
     if (info) process.kill(-info.pid, "SIGTERM");
     fs.rmSync(DIR, { recursive: true, force: true });
+    if (daemons) console.error(`stopped ${daemons} daemon(s) the demo environment had started on the host`);
     console.error(info ? `stopped the demo host (pid ${info.pid})` : "the demo host was not running");
     return 0;
   }
