@@ -18,7 +18,7 @@ let publicCounter = 10;
 
 /**
  * Every value the mocks made up for a resource's outputs (addresses, OpenStack ids, endpoints, credentials):
- * nothing OVH said. A plan shows them as {@link KNOWN_AFTER_DELIVERY}, never as if they were real.
+ * nothing OVH said. A plan shows them as {@link knownAfterDelivery}, never as if they were real.
  */
 const invented = new Map<string, string>();
 
